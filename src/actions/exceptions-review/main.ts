@@ -1,0 +1,9 @@
+import { VouchError } from '../../errors.ts';
+import type { ActionDeps } from '../shared/run.ts';
+import type { Inputs } from './inputs.ts';
+
+export const OUTPUTS = ['verdict'] as const;
+
+export async function run(_inputs: Inputs, _deps: ActionDeps): Promise<void> {
+  throw new VouchError('NOT_IMPLEMENTED', 'the exceptions-review action is not implemented yet');
+}

@@ -1,0 +1,53 @@
+import { notImplemented, type CommandSpec } from '../command.ts';
+
+const command: CommandSpec = {
+  name: 'provenance',
+  summary: 'Make signed SLSA v1 provenance for subjects',
+  usage:
+    'vouch provenance --key REF [--output FILE] [--store github|release|oci:REF|file]... SUBJECT...',
+  description:
+    'Outside GitHub Actions a local build context (git repository, commit, dirty flag) is recorded and marked as local.',
+  examples: ['vouch provenance --key release.key --output provenance.sigstore.json dist/app.tgz'],
+  positionals: { name: 'SUBJECT...', min: 0 },
+  options: {
+    key: {
+      type: 'string',
+      value: 'REF',
+      required: true,
+      description: 'Key reference or `keyless`.',
+    },
+    checksums: {
+      type: 'string',
+      multiple: true,
+      value: 'FILE',
+      description: 'Subjects from a sha256sum-format file.',
+    },
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'FILE',
+      description: 'Bundle path (default: attestation.sigstore.json).',
+    },
+    store: {
+      type: 'string',
+      multiple: true,
+      value: 'STORE',
+      description: 'Also store in github, release, oci:REF or file.',
+    },
+    'per-subject': {
+      type: 'boolean',
+      description: 'One statement per subject instead of one for all.',
+    },
+    'passphrase-env': {
+      type: 'string',
+      value: 'VAR',
+      description: 'Environment variable holding the key passphrase.',
+    },
+    offline: {
+      type: 'boolean',
+      description: 'Key-based signing with no transparency log or timestamp witness.',
+    },
+  },
+  run: async () => notImplemented('provenance'),
+};
+export default command;

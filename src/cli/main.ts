@@ -36,7 +36,7 @@ function wantsJson(argv: readonly string[]): boolean {
 /** Runs the CLI and returns the exit code; never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const json = wantsJson(argv);
-  let logger = new ConsoleLogger({
+  const logger = new ConsoleLogger({
     json,
     quiet: argv.includes('--quiet') || argv.includes('-q'),
     verbose: argv.includes('--verbose'),
@@ -106,10 +106,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         `${JSON.stringify({ ok: false, error: { code: error.code, kind: error.kind, message: error.message, hint: error.hint } })}\n`,
       );
     } else {
-      logger.error(formatError(error));
-      if (error.kind === 'internal' && error.cause instanceof Error && error.cause.stack) {
-        logger = new ConsoleLogger({ stream: io.stderr, verbose: true });
-        if (io.env['VOUCH_DEBUG']) logger.debug(error.cause.stack);
+      const [first, ...more] = formatError(error).split('\n');
+      logger.error(first ?? error.message);
+      for (const line of more) io.stderr.write(`${line}\n`);
+      if (
+        error.kind === 'internal' &&
+        error.cause instanceof Error &&
+        error.cause.stack &&
+        io.env['VOUCH_DEBUG']
+      ) {
+        io.stderr.write(`${error.cause.stack}\n`);
       }
     }
     return exitCodeFor(error.kind);

@@ -9,7 +9,8 @@ export type Ecosystem = 'npm' | 'cargo' | 'generic';
 /** CycloneDX scope vocabulary; `dev` marks development-only dependencies (excluded from scope checks by default). */
 export type ComponentScope = 'required' | 'optional' | 'dev';
 
-export type HashAlgorithm = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512' | 'SHA3-256' | 'SHA3-512' | 'BLAKE2b-256';
+export type HashAlgorithm =
+  'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512' | 'SHA3-256' | 'SHA3-512' | 'BLAKE2b-256';
 
 export interface ComponentHash {
   readonly alg: HashAlgorithm;

@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { parseSbom } from '../../../src/core/sbom/parse.ts';
+import { VouchError } from '../../../src/errors.ts';
+import { ROOT } from '../../helpers/cli.ts';
+
+const PEERS = join(ROOT, 'test/fixtures/sbom/peers');
+
+function peer(name: string): string {
+  return gunzipSync(readFileSync(join(PEERS, name))).toString('utf8');
+}
+
+function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof VouchError, String(error));
+    return error.code;
+  }
+  assert.fail('expected a VouchError');
+}
+
+test('reads a CycloneDX 1.6 file written by cyclonedx-npm', () => {
+  const sbom = parseSbom(peer('npm-medium.cyclonedx-npm.cdx.json.gz'), 'cdx-npm.json');
+  assert.equal(sbom.sourceFormat, 'cyclonedx');
+  assert.equal(sbom.specVersion, '1.6');
+  assert.equal(sbom.root?.name, 'leaflet');
+  assert.ok(sbom.components.length > 300);
+  const json = sbom.components.find((c) => c.purl === 'pkg:npm/%40rollup/plugin-json@6.1.0');
+  assert.ok(json);
+  assert.equal(json.group, '@rollup');
+  assert.equal(json.name, 'plugin-json');
+  assert.equal(json.license, 'MIT');
+  assert.equal(json.scope, 'dev');
+  assert.ok(sbom.tools.some((t) => t.name === 'cyclonedx-npm'));
+  for (const [from, to] of sbom.dependencies) {
+    const refs = new Set([sbom.root?.ref, ...sbom.components.map((c) => c.ref)]);
+    assert.ok(refs.has(from));
+    for (const t of to) assert.ok(refs.has(t), t);
+  }
+});
+
+test('reads CycloneDX 1.5 and SPDX 2.3 files written by npm sbom, with the same packages', () => {
+  const cdx = parseSbom(peer('npm-medium.npm-sbom.cdx.json.gz'), 'npm-sbom.cdx.json');
+  const spdx = parseSbom(peer('npm-medium.npm-sbom.spdx.json.gz'), 'npm-sbom.spdx.json');
+  assert.equal(cdx.specVersion, '1.5');
+  assert.equal(spdx.sourceFormat, 'spdx');
+  assert.equal(spdx.specVersion, '2.3');
+  assert.equal(spdx.root?.name, 'leaflet');
+  const purls = (s: typeof cdx): string[] => s.components.map((c) => c.purl ?? '').sort();
+  assert.deepEqual(purls(cdx), purls(spdx));
+  const frame = spdx.components.find((c) => c.purl === 'pkg:npm/%40babel/code-frame@7.29.7');
+  assert.ok(frame);
+  assert.equal(frame.group, '@babel');
+  assert.equal(frame.hashes[0]?.alg, 'SHA-512');
+  assert.equal(frame.license, 'MIT');
+  // leaflet's dependencies are all devDependencies: the scope follows the graph.
+  assert.ok(spdx.components.every((c) => c.scope === 'dev'));
+});
+
+test('reads an in-toto statement that carries an SBOM predicate', () => {
+  const predicate = JSON.parse(peer('npm-medium.npm-sbom.spdx.json.gz')) as unknown;
+  const statement = JSON.stringify({
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [],
+    predicateType: 'https://spdx.dev/Document/v2.3',
+    predicate,
+  });
+  assert.equal(parseSbom(statement, 'att.json').sourceFormat, 'spdx');
+});
+
+test('bad documents are coded user errors that say what was found', () => {
+  assert.equal(
+    code(() => parseSbom('{"a":1', 'x.json')),
+    'JSON_INVALID',
+  );
+  assert.equal(
+    code(() => parseSbom('[1,2]', 'x.json')),
+    'SBOM_UNKNOWN_FORMAT',
+  );
+  try {
+    parseSbom('{"name":"x","version":"1"}', 'package.json');
+  } catch (error) {
+    assert.match((error as Error).message, /package\.json.*keys name, version/);
+  }
+  assert.equal(
+    code(() => parseSbom('{"bomFormat":"CycloneDX","specVersion":"1.1"}', 'x')),
+    'SBOM_UNSUPPORTED_VERSION',
+  );
+  assert.equal(
+    code(() => parseSbom('{"spdxVersion":"SPDX-2.1"}', 'x')),
+    'SBOM_UNSUPPORTED_VERSION',
+  );
+  assert.equal(
+    code(() => parseSbom('{"bomFormat":"CycloneDX","specVersion":"1.6","components":{}}', 'x')),
+    'SBOM_INVALID',
+  );
+  assert.equal(
+    code(() => parseSbom('{"bomFormat":"CycloneDX","specVersion":"1.6","__proto__":{"x":1}}', 'x')),
+    'UNSAFE_KEY',
+  );
+  assert.equal(
+    code(() => parseSbom('{"bomFormat":"CycloneDX","specVersion":"1.6","constructor":1}', 'x')),
+    'UNSAFE_KEY',
+  );
+});

@@ -1,0 +1,64 @@
+/**
+ * Package patterns: a package URL without version (`pkg:npm/%40babel/traverse`, `pkg:cargo/time`)
+ * naming exactly one package, as used by bans, license overrides and exceptions.
+ */
+import { PackageURL } from 'packageurl-js';
+import { ecosystemOfPurlType, type VersionEcosystem } from '../osv/version.ts';
+
+export interface PackagePattern {
+  readonly type: string;
+  /** npm scope (`@babel`) or other namespace; undefined when none. */
+  readonly namespace?: string;
+  readonly name: string;
+  readonly ecosystem: VersionEcosystem;
+  /** `type/namespace/name`, lower-case type: the key components are matched on. */
+  readonly key: string;
+}
+
+/** Key of a package by its parts; npm names are case-sensitive in purls but compared lower-case. */
+export function packageKey(type: string, namespace: string | undefined, name: string): string {
+  const t = type.toLowerCase();
+  const fold = t === 'npm' || t === 'cargo' ? (s: string) => s.toLowerCase() : (s: string) => s;
+  return `${t}/${namespace ? `${fold(namespace)}/` : ''}${fold(name)}`;
+}
+
+/**
+ * Parses a package pattern. Throws an Error with a message for a person when the text is not a
+ * purl, carries a version, or would match every package (`*`, empty name).
+ */
+export function parsePackagePattern(text: string): PackagePattern {
+  let purl: PackageURL;
+  try {
+    purl = PackageURL.fromString(text.trim());
+  } catch (error) {
+    throw new Error(`"${text}" is not a package URL (${(error as Error).message})`);
+  }
+  if (purl.version !== undefined && purl.version !== null && purl.version !== '') {
+    throw new Error(
+      `"${text}" carries a version; give the package without version and use "versions" for the range`,
+    );
+  }
+  const wild = (s: string | undefined | null): boolean => !!s && /[*?]/.test(s);
+  if (!purl.name || wild(purl.name) || wild(purl.namespace) || wild(purl.type)) {
+    throw new Error(`"${text}" would match every package; name exactly one package`);
+  }
+  const namespace = purl.namespace ?? undefined;
+  return {
+    type: purl.type,
+    ...(namespace ? { namespace } : {}),
+    name: purl.name,
+    ecosystem: ecosystemOfPurlType(purl.type),
+    key: packageKey(purl.type, namespace, purl.name),
+  };
+}
+
+/** Key of a component's purl (version and qualifiers dropped); undefined when not a purl. */
+export function purlKey(purl: string | undefined): string | undefined {
+  if (!purl) return undefined;
+  try {
+    const p = PackageURL.fromString(purl);
+    return packageKey(p.type, p.namespace ?? undefined, p.name);
+  } catch {
+    return undefined;
+  }
+}

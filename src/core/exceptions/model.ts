@@ -32,4 +32,9 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low';
 /** Days allowed between `created` and `expires`, by severity. */
 export type RemediationWindows = Readonly<Record<Severity, number>>;
 
-export const DEFAULT_REMEDIATION_WINDOWS: RemediationWindows = { critical: 7, high: 30, medium: 90, low: 180 };
+export const DEFAULT_REMEDIATION_WINDOWS: RemediationWindows = {
+  critical: 7,
+  high: 30,
+  medium: 90,
+  low: 180,
+};

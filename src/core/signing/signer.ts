@@ -16,6 +16,12 @@ export interface Signature {
 export interface Signer {
   /** Signs `data` (the raw bytes; the signer hashes as its key type requires). */
   sign(data: Buffer): Promise<Signature>;
+  /**
+   * Optional: signs a precomputed SHA-256 digest (the same signature `sign` would give over the
+   * bytes that digest came from). KMS and PKCS#11 signers and RSA/ECDSA file keys implement it;
+   * Ed25519 cannot (it hashes internally), so callers fall back to `sign` with the bytes.
+   */
+  signDigest?(digest: Buffer, algorithm: 'sha256'): Promise<Signature>;
 }
 
 /** What a caller needs to describe a signer in reports, without secrets. */

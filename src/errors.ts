@@ -455,6 +455,79 @@ export const ERROR_CODES = {
     kind: 'user',
     hint: 'Check that the ref exists in the local repository and holds the file (`git show REF:PATH`).',
   },
+  // --- gate ---
+  GATE_NO_RELEASE_FILES: {
+    kind: 'refusal',
+    hint: 'Check the release file globs: a release with nothing in it is refused.',
+  },
+  GATE_SIGNATURE_MISSING: {
+    kind: 'refusal',
+    hint: "Sign every release file (`vouch sign`) and pass the bundles' directory with --bundle-dir.",
+  },
+  GATE_SIGNATURE_WRONG_FILE: {
+    kind: 'refusal',
+    hint: 'The bundle named after the file signs other bytes: the file was altered after signing, or the bundle belongs to another file.',
+  },
+  GATE_SIGNATURE_INVALID: {
+    kind: 'refusal',
+    hint: "The signature bundle did not verify against the trust material; the message gives the verifier's code.",
+  },
+  GATE_SIGNER_NOT_ALLOWED: {
+    kind: 'refusal',
+    hint: "Sign with an allowed identity or key, or add it to the gate's allowed signers.",
+  },
+  GATE_PROVENANCE_MISSING: {
+    kind: 'refusal',
+    hint: 'Make SLSA provenance naming the file (`vouch provenance`).',
+  },
+  GATE_PROVENANCE_INVALID: {
+    kind: 'refusal',
+    hint: "The provenance bundle did not verify; the message gives the verifier's code.",
+  },
+  GATE_BUILDER_UNTRUSTED: {
+    kind: 'refusal',
+    hint: 'Build on a trusted builder, or add its id to --builder-id.',
+  },
+  GATE_SBOM_MISSING: {
+    kind: 'refusal',
+    hint: 'Attest the SBOM for the release files (`vouch attest --predicate sbom.json`).',
+  },
+  GATE_SBOM_NOT_COVERING: {
+    kind: 'refusal',
+    hint: 'Generate the SBOM with the release files as components and attest it with every release file as a subject.',
+  },
+  GATE_SBOM_INVALID: {
+    kind: 'refusal',
+    hint: 'The SBOM attestation did not verify, or its SBOM cannot be read.',
+  },
+  GATE_POLICY_MISSING: {
+    kind: 'refusal',
+    hint: 'The gate evaluates the policy over the attested SBOM; give --policy and an attested SBOM.',
+  },
+  GATE_POLICY_FAILED: {
+    kind: 'refusal',
+    hint: 'Fix the findings, or get an exception approved on the protected branch.',
+  },
+  GATE_POLICY_WARN_ONLY: {
+    kind: 'refusal',
+    hint: 'Warn-only mode is for adoption; the gate needs an enforcing policy.',
+  },
+  GATE_EXCEPTION_EXPIRED: {
+    kind: 'refusal',
+    hint: 'Renew the exception through a reviewed pull request, or fix the finding.',
+  },
+  GATE_EXCEPTION_UNTRUSTED: {
+    kind: 'refusal',
+    hint: 'Waivers count only when they come from the approved exceptions on the protected branch.',
+  },
+  GATE_EXCEPTIONS_FROM_RELEASE_TREE: {
+    kind: 'refusal',
+    hint: 'Read exceptions from the protected branch with --exceptions-ref (e.g. origin/main), never from the tree being released.',
+  },
+  GATE_EXCEPTIONS_UNREADABLE: {
+    kind: 'refusal',
+    hint: 'Check --exceptions-ref and --exceptions: the file must exist at that ref and parse.',
+  },
   INTERNAL: {
     kind: 'internal',
     hint: 'This is a bug in vouch; please report it with the command you ran.',

@@ -1,0 +1,198 @@
+/**
+ * The release gate's model: what it is told about a release (facts gathered and verified by the
+ * adapters), and what it decides. Everything here is data; the decision is `decideGate`
+ * (decide.ts), the evidence manifest is `buildEvidenceManifest` (manifest.ts).
+ */
+
+/** The pieces every release file needs, in the order they are checked and shown. */
+export const GATE_CHECKS = ['signature', 'provenance', 'sbom-attestation', 'policy'] as const;
+export type GateCheck = (typeof GATE_CHECKS)[number];
+
+/** Release-wide checks (not tied to one file). */
+export type ReleaseCheck = 'release-files' | 'exceptions';
+
+/** Refusal codes of the gate; each is an ERROR_CODES entry of kind `refusal`. */
+export type GateRefusalCode =
+  | 'GATE_NO_RELEASE_FILES'
+  | 'GATE_SIGNATURE_MISSING'
+  | 'GATE_SIGNATURE_WRONG_FILE'
+  | 'GATE_SIGNATURE_INVALID'
+  | 'GATE_SIGNER_NOT_ALLOWED'
+  | 'GATE_PROVENANCE_MISSING'
+  | 'GATE_PROVENANCE_INVALID'
+  | 'GATE_BUILDER_UNTRUSTED'
+  | 'GATE_SBOM_MISSING'
+  | 'GATE_SBOM_NOT_COVERING'
+  | 'GATE_SBOM_INVALID'
+  | 'GATE_POLICY_MISSING'
+  | 'GATE_POLICY_FAILED'
+  | 'GATE_POLICY_WARN_ONLY'
+  | 'GATE_EXCEPTION_EXPIRED'
+  | 'GATE_EXCEPTION_UNTRUSTED'
+  | 'GATE_EXCEPTIONS_FROM_RELEASE_TREE'
+  | 'GATE_EXCEPTIONS_UNREADABLE';
+
+export const SLSA_PROVENANCE_V1_TYPE = 'https://slsa.dev/provenance/v1';
+export const VSA_V1_TYPE = 'https://slsa.dev/verification_summary/v1';
+
+/** A file the release would publish. `name` is its path relative to the workspace, `/`-separated. */
+export interface ReleaseFile {
+  readonly name: string;
+  /** Lower-case hex. */
+  readonly sha256: string;
+  readonly size: number;
+}
+
+/** The outcome of verifying one bundle; `code` and `message` say why it failed. */
+export interface BundleOutcome {
+  readonly ok: boolean;
+  readonly code?: string;
+  readonly message?: string;
+  /** Certificate identity (keyless) or key hint / key id (key-based), when known. */
+  readonly signer?: string;
+}
+
+/** A message-signature bundle (a signature over the bytes of one file), after verification. */
+export interface SignatureEvidence extends BundleOutcome {
+  /** Path of the bundle, relative to the workspace. */
+  readonly bundle: string;
+  /** sha256 the bundle states for the signed bytes (messageDigest), when it states one. */
+  readonly digest?: string;
+  /** The release file the bundle is named after (`<file>.sigstore.json`), when it is. */
+  readonly namedFor?: string;
+}
+
+export interface Subject {
+  readonly name: string;
+  readonly sha256?: string;
+}
+
+/** A DSSE attestation bundle (in-toto statement), after verification. */
+export interface AttestationEvidence extends BundleOutcome {
+  readonly bundle: string;
+  readonly predicateType: string;
+  readonly subjects: readonly Subject[];
+  /** SLSA provenance: `runDetails.builder.id`. */
+  readonly builderId?: string;
+  /** SBOM attestations: what the predicate SBOM says. */
+  readonly sbom?: SbomFacts;
+}
+
+export interface SbomFacts {
+  /** sha256 of the canonical predicate bytes; policy results are keyed by it. */
+  readonly digest: string;
+  readonly format: string;
+  readonly componentCount: number;
+  /** sha256 of every `file` component the SBOM lists (release files as components). */
+  readonly fileDigests: readonly string[];
+  /** Set when the SBOM could not be read. */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** A finding the policy left standing (it failed the policy). */
+export interface PolicyFinding {
+  readonly id: string;
+  readonly package?: string;
+  readonly kind: string;
+  readonly severity?: string;
+  readonly message?: string;
+}
+
+/** A finding waived by an exception. */
+export interface PolicyWaiver {
+  readonly findingId: string;
+  readonly package?: string;
+  readonly exceptionId: string;
+  readonly exceptionPackage: string;
+  readonly expires: string;
+}
+
+export interface ExpiredException {
+  readonly id: string;
+  readonly package: string;
+  readonly expires: string;
+}
+
+/** The policy's result over one SBOM. */
+export interface PolicyEvidence {
+  readonly sbomDigest: string;
+  readonly passed: boolean;
+  /** The policy ran in warn-only mode: reported, but never enough for the gate. */
+  readonly warnOnly: boolean;
+  readonly failing: readonly PolicyFinding[];
+  readonly waived: readonly PolicyWaiver[];
+  readonly expired: readonly ExpiredException[];
+  /** Path of the policy report in the evidence directory. */
+  readonly report?: string;
+  /** Set when the policy could not be evaluated. */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** Where the exceptions came from. */
+export interface ExceptionsEvidence {
+  /** `git-ref`: read from a protected branch; `file`: read from a file in the tree; `none`: none given. */
+  readonly source: 'git-ref' | 'file' | 'none';
+  readonly path?: string;
+  readonly ref?: string;
+  readonly commit?: string;
+  /** True when the file was read from the tree being released. */
+  readonly fromReleaseTree: boolean;
+  readonly entries: readonly {
+    readonly id: string;
+    readonly package: string;
+    readonly expires: string;
+  }[];
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** What the gate accepts. Identity and key trust are enforced during verification; these add allow-lists on top. */
+export interface GateRequirements {
+  /** Builder ids accepted for provenance. Empty: no builder is trusted (fail closed). */
+  readonly allowedBuilders: readonly string[];
+  /** Signer identities/key hints accepted; empty: any signer verification accepted. */
+  readonly allowedSigners: readonly string[];
+  /** ISO 8601 instant the gate runs at (expiry is judged against it). */
+  readonly now: string;
+}
+
+export interface GateInput {
+  readonly files: readonly ReleaseFile[];
+  readonly signatures: readonly SignatureEvidence[];
+  readonly attestations: readonly AttestationEvidence[];
+  readonly policies: readonly PolicyEvidence[];
+  readonly exceptions: ExceptionsEvidence;
+  readonly requirements: GateRequirements;
+}
+
+export type CheckStatus = 'pass' | 'fail';
+
+export interface CheckResult {
+  readonly check: GateCheck;
+  readonly status: CheckStatus;
+  readonly code?: GateRefusalCode;
+  /** One line a person can read: what passed, or what is missing and why. */
+  readonly message: string;
+  /** Evidence paths (bundles, reports) that prove or disprove the check. */
+  readonly evidence: readonly string[];
+}
+
+export interface FileDecision {
+  readonly file: ReleaseFile;
+  readonly verdict: CheckStatus;
+  readonly checks: readonly CheckResult[];
+}
+
+/** One reason the release is refused: the file (if any), the piece, the code. */
+export interface Refusal {
+  readonly file?: string;
+  readonly check: GateCheck | ReleaseCheck;
+  readonly code: GateRefusalCode;
+  readonly message: string;
+}
+
+export interface GateDecision {
+  readonly verdict: 'pass' | 'refuse';
+  readonly files: readonly FileDecision[];
+  readonly refusals: readonly Refusal[];
+  readonly decidedAt: string;
+}

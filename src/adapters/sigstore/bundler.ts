@@ -1,0 +1,171 @@
+/**
+ * Sigstore bundles (v0.3) from any Signer: message signatures over release files, and DSSE
+ * envelopes (in-toto statements) for attestations. Built on @sigstore/sign's bundle builders and
+ * witnesses (Rekor v1/v2, RFC 3161 TSA); with no witnesses the bundle is an offline key-based one.
+ *
+ * Exported contract (stable; attest/provenance build on it):
+ * - signMessageBundle(signer, artifact, witnesses) → SerializedBundle
+ * - signDsseBundle(signer, payload, payloadType, witnesses) → SerializedBundle
+ * - resolveSigner(ref, options) → { signer, description, publicKeyPem? }
+ */
+import type { SerializedBundle } from '@sigstore/bundle';
+import type { Signature, Signer } from '../../core/signing/signer.ts';
+import type { WitnessConfig } from '../../core/signing/witness-config.ts';
+import { VouchError, isVouchError } from '../../errors.ts';
+
+export type { SerializedBundle } from '@sigstore/bundle';
+export type { WitnessConfig } from '../../core/signing/witness-config.ts';
+export { OFFLINE_WITNESSES, describeWitnesses } from '../../core/signing/witness-config.ts';
+export { resolveSigner } from './resolve-signer.ts';
+export type { ResolveSignerOptions, ResolvedSigner } from './resolve-signer.ts';
+
+export const BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+
+/** A file's bytes, or only its SHA-256 digest (the signer must then implement signDigest). */
+export type MessageArtifact = Buffer | { readonly digest: Buffer; readonly algorithm?: 'sha256' };
+
+type SigstoreWitness = import('@sigstore/sign').Witness;
+
+async function buildWitnesses(
+  config: WitnessConfig,
+  entryType?: 'dsse',
+): Promise<SigstoreWitness[]> {
+  const { RekorWitness, TSAWitness } = await import('@sigstore/sign');
+  const fetchOptions = {
+    retry: config.retry ?? 3,
+    timeout: config.timeout ?? 30_000,
+  };
+  const witnesses: SigstoreWitness[] = [];
+  if (config.rekor) {
+    witnesses.push(
+      new RekorWitness({
+        rekorBaseURL: config.rekor.url,
+        majorApiVersion: config.rekor.majorApiVersion,
+        fetchOnConflict: true,
+        ...(entryType ? { entryType } : {}),
+        ...fetchOptions,
+      }),
+    );
+  }
+  if (config.tsa) witnesses.push(new TSAWitness({ tsaBaseURL: config.tsa.url, ...fetchOptions }));
+  return witnesses;
+}
+
+function pemToDer(pem: string): Buffer {
+  return Buffer.from(
+    pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, ''),
+    'base64',
+  );
+}
+
+/** Maps failures of @sigstore/sign to coded errors, without echoing tokens. */
+function toSigningError(error: unknown): VouchError {
+  if (isVouchError(error)) return error;
+  const code = (error as { code?: string }).code ?? '';
+  const cause = (error as { cause?: unknown }).cause;
+  if (isVouchError(cause)) return cause;
+  const detail =
+    (error as Error).message?.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '***') ?? String(error);
+  if (code.startsWith('CA_') || code.startsWith('IDENTITY_TOKEN')) {
+    return new VouchError('SIGN_OIDC_FAILED', `Fulcio did not issue a certificate: ${detail}`, {
+      cause: error,
+    });
+  }
+  if (code.startsWith('TLOG_') || code.startsWith('TSA_')) {
+    return new VouchError(
+      'SIGN_WITNESS_FAILED',
+      `${code.startsWith('TSA_') ? 'timestamp authority' : 'transparency log'}: ${detail}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return new VouchError('INTERNAL', `signing failed: ${detail}`, { cause: error });
+}
+
+/**
+ * Signs a message (a release file) into a v0.3 bundle. With `{ digest }` only, the signer's
+ * signDigest is used (KMS, PKCS#11, RSA keys); otherwise the bytes are signed.
+ */
+export async function signMessageBundle(
+  signer: Signer,
+  artifact: MessageArtifact,
+  witnesses: WitnessConfig,
+): Promise<SerializedBundle> {
+  const { MessageSignatureBundleBuilder } = await import('@sigstore/sign');
+  const { toMessageSignatureBundle, bundleToJSON } = await import('@sigstore/bundle');
+  const { createHash } = await import('node:crypto');
+  const isBytes = Buffer.isBuffer(artifact);
+  const digest = isBytes ? createHash('sha256').update(artifact).digest() : artifact.digest;
+  if (!isBytes && (digest.length !== 32 || (artifact.algorithm ?? 'sha256') !== 'sha256')) {
+    throw new VouchError('INTERNAL', 'a message digest must be 32 bytes of SHA-256');
+  }
+  let effective: Signer = signer;
+  if (!isBytes) {
+    const signDigest = signer.signDigest?.bind(signer);
+    if (!signDigest) {
+      throw new VouchError(
+        'SIGN_KEY_INVALID',
+        'this signer cannot sign a precomputed digest (Ed25519 or ECDSA file key)',
+        {
+          hint: 'Sign the file bytes instead, or use an RSA, KMS or PKCS#11 key.',
+        },
+      );
+    }
+    effective = { sign: () => signDigest(digest, 'sha256') };
+  }
+  class V03MessageBundleBuilder extends MessageSignatureBundleBuilder {
+    protected override async package(_artifact: { data: Buffer }, signature: Signature) {
+      return toMessageSignatureBundle({
+        digest,
+        signature: signature.signature,
+        ...(signature.key.$case === 'x509Certificate'
+          ? { certificate: pemToDer(signature.key.certificate) }
+          : { keyHint: signature.key.hint ?? '' }),
+        certificateChain: false,
+      });
+    }
+  }
+  const builder = new V03MessageBundleBuilder({
+    signer: effective,
+    witnesses: await buildWitnesses(witnesses),
+  });
+  try {
+    const bundle = await builder.create({ data: isBytes ? artifact : digest });
+    return bundleToJSON(bundle);
+  } catch (error) {
+    throw toSigningError(error);
+  }
+}
+
+/** Signs `payload` as a DSSE envelope of `payloadType` into a v0.3 bundle (one signature). */
+export async function signDsseBundle(
+  signer: Signer,
+  payload: Buffer,
+  payloadType: string,
+  witnesses: WitnessConfig,
+): Promise<SerializedBundle> {
+  const { DSSEBundleBuilder } = await import('@sigstore/sign');
+  const { bundleToJSON } = await import('@sigstore/bundle');
+  const builder = new DSSEBundleBuilder({
+    signer,
+    witnesses: await buildWitnesses(witnesses, 'dsse'),
+    certificateChain: false,
+  });
+  try {
+    const bundle = await builder.create({ data: payload, type: payloadType });
+    return bundleToJSON(bundle);
+  } catch (error) {
+    throw toSigningError(error);
+  }
+}
+
+/** Log index and/or timestamp evidence of a bundle, for summaries. */
+export function describeBundleEvidence(bundle: SerializedBundle): {
+  logIndex?: string;
+  timestamped: boolean;
+} {
+  const entry = bundle.verificationMaterial.tlogEntries?.[0];
+  const ts = bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? [];
+  return { ...(entry ? { logIndex: entry.logIndex } : {}), timestamped: ts.length > 0 };
+}

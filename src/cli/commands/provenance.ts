@@ -1,4 +1,4 @@
-import { notImplemented, type CommandSpec } from '../command.ts';
+import type { CommandContext, CommandSpec } from '../command.ts';
 
 const command: CommandSpec = {
   name: 'provenance',
@@ -47,7 +47,22 @@ const command: CommandSpec = {
       type: 'boolean',
       description: 'Key-based signing with no transparency log or timestamp witness.',
     },
+    'signing-config': {
+      type: 'string',
+      value: 'FILE',
+      description: 'Sigstore signing config naming Fulcio, Rekor and TSA URLs.',
+    },
+    'release-tag': {
+      type: 'string',
+      value: 'TAG',
+      description: 'Release to upload to with --store release (default: the tag of GITHUB_REF).',
+    },
   },
-  run: async () => notImplemented('provenance'),
+  run: (ctx) => runProvenance(ctx),
 };
 export default command;
+
+async function runProvenance(ctx: CommandContext): Promise<number> {
+  const { runAttestCommand } = await import('./attest-run.ts');
+  return runAttestCommand(ctx, 'provenance');
+}

@@ -1,4 +1,4 @@
-import { notImplemented, type CommandSpec } from '../command.ts';
+import { listValue, stringValue, type CommandSpec } from '../command.ts';
 
 const command: CommandSpec = {
   name: 'verify',
@@ -65,7 +65,115 @@ const command: CommandSpec = {
       value: 'FILE',
       description: 'Write the JSON verification report here.',
     },
+    workflow: {
+      type: 'string',
+      value: 'PATH',
+      description:
+        'Required workflow path (provenance and certificate), e.g. .github/workflows/release.yml.',
+    },
+    'certificate-github-repository': {
+      type: 'string',
+      value: 'R',
+      description: 'Required repository claim of the signing certificate (owner/name or URL).',
+    },
+    'certificate-github-ref': {
+      type: 'string',
+      value: 'REF',
+      description: 'Required source ref claim of the signing certificate (exact).',
+    },
+    'certificate-github-trigger': {
+      type: 'string',
+      value: 'EVENT',
+      description: 'Required trigger event claim (push, release, workflow_dispatch, …).',
+    },
+    'certificate-github-sha': {
+      type: 'string',
+      value: 'SHA',
+      description: 'Required source commit claim.',
+    },
+    'certificate-github-signer-workflow': {
+      type: 'string',
+      value: 'URI',
+      description: 'Required signer (reusable) workflow; without @ref any ref matches.',
+    },
+    'certificate-github-signer-digest': {
+      type: 'string',
+      value: 'SHA',
+      description: 'Required digest of the signer workflow.',
+    },
+    'github-hosted': {
+      type: 'boolean',
+      description: 'Require a GitHub-hosted runner (certificate claim).',
+    },
+    'max-bundle-bytes': {
+      type: 'string',
+      value: 'N',
+      description: 'Refuse bundles larger than N bytes (default 33554432).',
+    },
+    online: {
+      type: 'boolean',
+      description:
+        'Update the public-good trusted root through TUF (falls back to the shipped copy).',
+    },
+    vsa: {
+      type: 'string',
+      value: 'DIR',
+      description: 'Write an SLSA verification summary statement per artifact into DIR (unsigned).',
+    },
   },
-  run: async () => notImplemented('verify'),
+  run: async (ctx) => {
+    const { runVerify } = await import('../../adapters/verify/run-verify.ts');
+    const v = ctx.values;
+    const identity = stringValue(v, 'certificate-identity');
+    const pattern = stringValue(v, 'certificate-identity-regexp');
+    const issuer = stringValue(v, 'certificate-oidc-issuer');
+    const builderIds = listValue(v, 'builder-id');
+    const result = await runVerify(
+      {
+        artifacts: ctx.positionals,
+        bundles: listValue(v, 'bundle'),
+        key: stringValue(v, 'key'),
+        trustedKeys: stringValue(v, 'trusted-keys'),
+        trustedRoot: stringValue(v, 'trusted-root'),
+        online: v['online'] === true,
+        identity,
+        identityPattern: pattern,
+        issuer,
+        claims: {
+          repository: stringValue(v, 'certificate-github-repository'),
+          ref: stringValue(v, 'certificate-github-ref'),
+          trigger: stringValue(v, 'certificate-github-trigger'),
+          commit: stringValue(v, 'certificate-github-sha'),
+          signerWorkflow: stringValue(v, 'certificate-github-signer-workflow'),
+          signerDigest: stringValue(v, 'certificate-github-signer-digest'),
+          githubHostedOnly: v['github-hosted'] === true,
+        },
+        predicateType: stringValue(v, 'predicate-type'),
+        sourceRepository: stringValue(v, 'source-repository'),
+        sourceRef: stringValue(v, 'source-ref'),
+        workflow: stringValue(v, 'workflow'),
+        builderIds,
+        maxBundleBytes: stringValue(v, 'max-bundle-bytes'),
+        report: stringValue(v, 'report'),
+        vsaDir: stringValue(v, 'vsa'),
+      },
+      { cwd: ctx.cwd, logger: ctx.logger },
+    );
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: result.passed, ...result })}\n`);
+    else {
+      for (const a of result.artifacts) {
+        ctx.stdout.write(
+          a.verdict === 'pass'
+            ? `pass  ${a.artifact}  (${a.bundle})\n`
+            : `FAIL  ${a.artifact}  [${a.error?.code}] ${a.error?.message}\n`,
+        );
+      }
+    }
+    if (!result.passed) {
+      const { failureOf } = await import('../../adapters/verify/verify-artifacts.ts');
+      throw failureOf(result)!;
+    }
+    return 0;
+  },
 };
 export default command;

@@ -1,9 +1,143 @@
-import { VouchError } from '../../errors.ts';
+import { REVIEW_COMMENT_MARKER, renderReviewComment } from '../../core/exceptions/review.ts';
+import { createGitHubClient, splitRepo } from '../../adapters/github/client.ts';
+import { readPullRequestEvent } from '../../adapters/github/event.ts';
+import {
+  createCheckRun,
+  createCommitStatus,
+  upsertPullRequestComment,
+} from '../../adapters/github/report.ts';
+import { reviewPullRequest } from '../../adapters/github/review-pull-request.ts';
+import { toVouchError, VouchError } from '../../errors.ts';
 import type { ActionDeps } from '../shared/run.ts';
 import type { Inputs } from './inputs.ts';
 
-export const OUTPUTS = ['verdict'] as const;
+export const OUTPUTS = ['verdict', 'comment-url'] as const;
 
-export async function run(_inputs: Inputs, _deps: ActionDeps): Promise<void> {
-  throw new VouchError('NOT_IMPLEMENTED', 'the exceptions-review action is not implemented yet');
+/** The check name (or status context) branch protection requires. */
+export const CHECK_NAME = 'vouch/exceptions-review';
+
+function parseNow(value: string | undefined): Date {
+  if (!value) return new Date();
+  const date = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) {
+    throw new VouchError('INPUT_INVALID', `VOUCH_NOW "${value}" is not an ISO date`);
+  }
+  return date;
+}
+
+export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
+  const { logger } = deps;
+  const { owner, repo } = splitRepo(inputs.repository);
+  const event = readPullRequestEvent(inputs.eventPath, inputs.eventName);
+  const now = parseNow(inputs.now);
+  const client = createGitHubClient({
+    token: inputs.githubToken,
+    ...(inputs.apiUrl ? { baseUrl: inputs.apiUrl } : {}),
+    logger,
+  });
+  const post = async (
+    success: boolean,
+    title: string,
+    summary: string,
+    headSha: string,
+  ): Promise<void> => {
+    const report = {
+      owner,
+      repo,
+      headSha,
+      name: CHECK_NAME,
+      success,
+      title,
+      summary,
+      ...(inputs.runUrl ? { detailsUrl: inputs.runUrl } : {}),
+    };
+    try {
+      if (inputs.reportAs === 'status') await createCommitStatus(client, report);
+      else await createCheckRun(client, report);
+    } catch (error) {
+      // The step's own result still blocks; a read-only token (fork pull requests) cannot write checks.
+      logger.warn(`could not post the ${inputs.reportAs}: ${toVouchError(error).message}`);
+    }
+  };
+
+  let review;
+  try {
+    review = await logger.group(
+      `Reviewing ${inputs.exceptions} in pull request #${event.number}`,
+      () =>
+        reviewPullRequest({
+          client,
+          owner,
+          repo,
+          number: event.number,
+          path: inputs.exceptions,
+          ...(inputs.policy ? { policyPath: inputs.policy } : {}),
+          approverTeams: inputs.approverTeams,
+          now,
+          ...(event.pusher ? { pusher: event.pusher } : {}),
+          logger,
+        }),
+    );
+  } catch (thrown) {
+    const error = toVouchError(thrown);
+    deps.setOutput('verdict', 'fail');
+    deps.setOutput('comment-url', '');
+    // Fail closed, and say why where the reviewer looks, when GitHub still answers.
+    const body = `${REVIEW_COMMENT_MARKER}\n### ❌ vouch exceptions review: blocked\n\nThe review could not be completed, so nothing is approved:\n\n~~~\n[${error.code}] ${error.message}\n~~~\n\n${error.hint}\n`;
+    if (
+      error.code !== 'GITHUB_RATE_LIMITED' &&
+      error.code !== 'GITHUB_API_FAILED' &&
+      error.code !== 'GITHUB_AUTH_FAILED'
+    ) {
+      try {
+        await upsertPullRequestComment(
+          client,
+          { owner, repo, issueNumber: event.number },
+          REVIEW_COMMENT_MARKER,
+          body,
+        );
+        const { data } = await client.rest.pulls.get({ owner, repo, pull_number: event.number });
+        await post(false, `blocked: [${error.code}]`, body, data.head.sha);
+      } catch (secondary) {
+        logger.warn(
+          `could not report the failure on the pull request: ${toVouchError(secondary).message}`,
+        );
+      }
+    }
+    throw error;
+  }
+
+  const { outcome, pull } = review;
+  const body = renderReviewComment(outcome);
+  let commentUrl = '';
+  if (review.touched) {
+    const comment = await upsertPullRequestComment(
+      client,
+      { owner, repo, issueNumber: pull.number },
+      REVIEW_COMMENT_MARKER,
+      body,
+    );
+    commentUrl = comment.url;
+    logger.info(`${comment.created ? 'created' : 'updated'} the review comment ${comment.url}`);
+  } else {
+    logger.info(
+      `pull request #${pull.number} does not change ${inputs.exceptions}: nothing to approve`,
+    );
+  }
+  const ok = outcome.verdict === 'pass';
+  const title = ok
+    ? review.touched
+      ? `approved (${outcome.approval.approvers.length}/${outcome.approval.required})`
+      : 'exceptions file not changed'
+    : `blocked: ${outcome.reasons[0] ?? 'not approved'}`;
+  await post(ok, title, body, pull.headSha);
+  await logger.summary(body);
+  deps.setOutput('verdict', outcome.verdict);
+  deps.setOutput('comment-url', commentUrl);
+  if (!ok) {
+    throw new VouchError(
+      'EXCEPTIONS_NOT_APPROVED',
+      `${inputs.exceptions}: ${outcome.reasons.join('; ')}`,
+    );
+  }
 }

@@ -17,6 +17,10 @@ export const INPUT_DESCRIPTIONS = {
   exceptions: 'Path of the exceptions file (YAML).',
   advisories: 'OSV advisory sources: one directory or zip per line.',
   'github-token': 'Token for the GitHub API (default: the workflow token).',
+  'approver-teams':
+    'Teams whose members may approve changes to the exceptions file: one org/team per line.',
+  'report-as':
+    'How the review verdict is posted on the head commit: `check` (a check run) or `status` (a commit status).',
   'allow-untrusted-triggers': 'Allow signing in pull_request_target and workflow_run runs.',
 } as const;
 

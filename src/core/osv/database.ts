@@ -1,0 +1,240 @@
+/**
+ * An in-memory advisory database: records checked against the OSV schema (bad ones skipped with a
+ * reason), withdrawn ones set aside, `affected[]` entries compiled and indexed by ecosystem and
+ * package name, and ids grouped so that aliases (CVE, GHSA, RUSTSEC, OSV ids) are one finding.
+ *
+ * Canonical id of a group: a GHSA id when there is one (GitHub's advisory database is the source
+ * most records here come from, and code scanning and Dependabot show GHSA ids), else RUSTSEC,
+ * else CVE, else any other id; ties go to the alphabetically first. GitHub's copies of RustSec
+ * advisories sometimes carry no alias but say "also published as RUSTSEC-…" in their details or
+ * link the RustSec page (https://rustsec.org/advisories/RUSTSEC-….html); that id is taken as an
+ * alias, so two GHSA copies of one RustSec advisory are one finding.
+ */
+import type { Severity } from '../exceptions/model.ts';
+import { scoreCvss3, scoreCvss4, severityOfLabel, severityOfScore } from './cvss.ts';
+import { compileAffected, type CompiledAffected } from './match.ts';
+import type { OsvRecord, SkippedAdvisory } from './model.ts';
+import { checkOsvRecord } from './record.ts';
+
+export interface RawAdvisory {
+  /** Where it came from (file path, zip entry, URL), for warnings. */
+  readonly source: string;
+  readonly value: unknown;
+}
+
+export interface AdvisorySeverity {
+  readonly severity?: Severity;
+  readonly score?: number;
+  /** `CVSS_V4`, `CVSS_V3`, or `label` (database_specific.severity). */
+  readonly basis?: string;
+  readonly vector?: string;
+}
+
+export interface IndexedEntry {
+  readonly record: OsvRecord;
+  readonly compiled: CompiledAffected;
+}
+
+export interface AdvisoryDatabase {
+  /** Usable records (not withdrawn, schema-valid). */
+  readonly records: readonly OsvRecord[];
+  readonly skipped: readonly SkippedAdvisory[];
+  readonly withdrawn: readonly string[];
+  /** Data problems repaired while loading, each naming its record. */
+  readonly warnings: readonly string[];
+  /** Entries for one package: ecosystem as OSV spells it (`npm`, `crates.io`), name as the ecosystem does. */
+  lookup(ecosystem: string, name: string): readonly IndexedEntry[];
+  /** Canonical id of the alias group `id` belongs to (the id itself when unknown). */
+  canonicalId(id: string): string;
+  /** Every id of the group (sorted), canonical first. */
+  groupIds(id: string): readonly string[];
+  severityOf(record: OsvRecord): AdvisorySeverity;
+  /** Highest severity over every record of the group `id` belongs to; {} when unknown. */
+  severityOfId(id: string): AdvisorySeverity;
+}
+
+const RUSTSEC_ALSO = /also published as \[?(RUSTSEC-\d{4}-\d{4})/;
+const RUSTSEC_PAGE = /^https:\/\/rustsec\.org\/advisories\/(RUSTSEC-\d{4}-\d{4})(?:\.html)?$/;
+
+export function canonicalRank(id: string): number {
+  if (id.startsWith('GHSA-')) return 0;
+  if (id.startsWith('RUSTSEC-')) return 1;
+  if (id.startsWith('CVE-')) return 2;
+  return 3;
+}
+
+function pickCanonical(ids: Iterable<string>): string {
+  let best: string | undefined;
+  for (const id of ids) {
+    if (
+      best === undefined ||
+      canonicalRank(id) < canonicalRank(best) ||
+      (canonicalRank(id) === canonicalRank(best) && id < best)
+    )
+      best = id;
+  }
+  return best!;
+}
+
+/** Lower-cases names in ecosystems whose registries are case-insensitive. */
+export function normaliseName(ecosystem: string, name: string): string {
+  return ecosystem === 'npm' || ecosystem === 'crates.io' ? name.toLowerCase() : name;
+}
+
+export function severityOfRecord(record: OsvRecord): AdvisorySeverity {
+  let best: AdvisorySeverity | undefined;
+  const consider = (type: string, score: string): void => {
+    const computed =
+      type === 'CVSS_V4' ? scoreCvss4(score) : type === 'CVSS_V3' ? scoreCvss3(score) : undefined;
+    if (!computed) return;
+    if (!best || best.score === undefined || computed.score > best.score) {
+      best = {
+        severity: severityOfScore(computed.score),
+        score: computed.score,
+        basis: type,
+        vector: score,
+      };
+    }
+  };
+  for (const s of record.severity ?? []) consider(s.type, s.score);
+  for (const a of record.affected ?? [])
+    for (const s of a.severity ?? []) consider(s.type, s.score);
+  if (best) return best;
+  const label = severityOfLabel(record.database_specific?.['severity']);
+  return label ? { severity: label, basis: 'label' } : {};
+}
+
+const RANK = { critical: 4, high: 3, medium: 2, low: 1 } as const;
+
+/** The most severe of several assessments (a computed score beats a label of the same level). */
+export function maxSeverity(list: readonly AdvisorySeverity[]): AdvisorySeverity {
+  let best: AdvisorySeverity = {};
+  for (const s of list) {
+    if (!s.severity) continue;
+    const r = RANK[s.severity];
+    const b = best.severity ? RANK[best.severity] : 0;
+    if (r > b || (r === b && (s.score ?? -1) > (best.score ?? -1))) best = s;
+  }
+  return best;
+}
+
+/** Builds the database from decoded JSON values (one per record). Pure. */
+export function buildAdvisoryDatabase(inputs: readonly RawAdvisory[]): AdvisoryDatabase {
+  const records: OsvRecord[] = [];
+  const skipped: SkippedAdvisory[] = [];
+  const withdrawn: string[] = [];
+  const warnings: string[] = [];
+  const index = new Map<string, IndexedEntry[]>();
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== undefined && parent.get(root) !== root) root = parent.get(root)!;
+    let cur = x;
+    while (cur !== root) {
+      const next = parent.get(cur)!;
+      parent.set(cur, root);
+      cur = next;
+    }
+    return root;
+  };
+  const union = (a: string, b: string): void => {
+    if (!parent.has(a)) parent.set(a, a);
+    if (!parent.has(b)) parent.set(b, b);
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(ra, rb);
+  };
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const checked = checkOsvRecord(input.value);
+    if ('reason' in checked) {
+      skipped.push({
+        id: checked.id ?? input.source,
+        source: input.source,
+        reason: checked.reason,
+      });
+      continue;
+    }
+    const record = checked.record;
+    if (record.withdrawn) {
+      withdrawn.push(record.id);
+      continue;
+    }
+    if (seen.has(record.id)) {
+      warnings.push(`${record.id}: found again in ${input.source}; the first copy is used`);
+      continue;
+    }
+    seen.add(record.id);
+    records.push(record);
+    union(record.id, record.id);
+    for (const alias of record.aliases ?? []) if (alias.trim()) union(record.id, alias.trim());
+    const also = record.details ? RUSTSEC_ALSO.exec(record.details) : null;
+    if (also) union(record.id, also[1]!);
+    for (const ref of record.references ?? []) {
+      const m = typeof ref?.url === 'string' ? RUSTSEC_PAGE.exec(ref.url.trim()) : null;
+      if (m) union(record.id, m[1]!);
+    }
+    (record.affected ?? []).forEach((entry, i) => {
+      const pkg = entry.package;
+      if (!pkg) return;
+      if (pkg.name.trim() === '') {
+        warnings.push(
+          `${record.id}: affected[${i}] has an empty package name and can match nothing`,
+        );
+        return;
+      }
+      const compiled = compileAffected(entry);
+      for (const r of compiled.repairs)
+        warnings.push(`${record.id}: affected[${i}] (${pkg.name}): ${r}`);
+      const key = `${pkg.ecosystem}\u0000${normaliseName(pkg.ecosystem, pkg.name)}`;
+      let list = index.get(key);
+      if (!list) index.set(key, (list = []));
+      list.push({ record, compiled });
+    });
+  }
+  const members = new Map<string, string[]>();
+  for (const id of parent.keys()) {
+    const root = find(id);
+    let list = members.get(root);
+    if (!list) members.set(root, (list = []));
+    list.push(id);
+  }
+  const canonical = new Map<string, string>();
+  for (const list of members.values()) list.sort();
+  const canonicalOfRoot = new Map<string, string>();
+  for (const [root, list] of members) canonicalOfRoot.set(root, pickCanonical(list));
+  for (const id of parent.keys()) canonical.set(id, canonicalOfRoot.get(find(id))!);
+  const severityCache = new Map<string, AdvisorySeverity>();
+  const recordsByRoot = new Map<string, OsvRecord[]>();
+  for (const record of records) {
+    const root = find(record.id);
+    let list = recordsByRoot.get(root);
+    if (!list) recordsByRoot.set(root, (list = []));
+    list.push(record);
+  }
+  const severityOf = (record: OsvRecord): AdvisorySeverity => {
+    let s = severityCache.get(record.id);
+    if (!s) severityCache.set(record.id, (s = severityOfRecord(record)));
+    return s;
+  };
+  return {
+    records,
+    skipped,
+    withdrawn,
+    warnings,
+    lookup: (ecosystem, name) =>
+      index.get(`${ecosystem}\u0000${normaliseName(ecosystem, name)}`) ?? [],
+    canonicalId: (id) => canonical.get(id) ?? id,
+    groupIds(id) {
+      if (!parent.has(id)) return [id];
+      const list = members.get(find(id))!;
+      const c = canonical.get(id)!;
+      return [c, ...list.filter((x) => x !== c)];
+    },
+    severityOf,
+    severityOfId(id) {
+      if (!parent.has(id)) return {};
+      return maxSeverity((recordsByRoot.get(find(id)) ?? []).map(severityOf));
+    },
+  };
+}

@@ -26,10 +26,7 @@ export type MessageArtifact = Buffer | { readonly digest: Buffer; readonly algor
 
 type SigstoreWitness = import('@sigstore/sign').Witness;
 
-async function buildWitnesses(
-  config: WitnessConfig,
-  entryType?: 'dsse',
-): Promise<SigstoreWitness[]> {
+async function buildWitnesses(config: WitnessConfig, dsse = false): Promise<SigstoreWitness[]> {
   const { RekorWitness, TSAWitness } = await import('@sigstore/sign');
   const fetchOptions = {
     retry: config.retry ?? 3,
@@ -42,7 +39,7 @@ async function buildWitnesses(
         rekorBaseURL: config.rekor.url,
         majorApiVersion: config.rekor.majorApiVersion,
         fetchOnConflict: true,
-        ...(entryType ? { entryType } : {}),
+        ...(dsse ? { entryType: config.rekor.dsseEntryType ?? 'dsse' } : {}),
         ...fetchOptions,
       }),
     );
@@ -149,7 +146,7 @@ export async function signDsseBundle(
   const { bundleToJSON } = await import('@sigstore/bundle');
   const builder = new DSSEBundleBuilder({
     signer,
-    witnesses: await buildWitnesses(witnesses, 'dsse'),
+    witnesses: await buildWitnesses(witnesses, true),
     certificateChain: false,
   });
   try {

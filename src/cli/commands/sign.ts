@@ -1,4 +1,5 @@
-import { notImplemented, type CommandSpec } from '../command.ts';
+import { resolve } from 'node:path';
+import { stringValue, type CommandContext, type CommandSpec } from '../command.ts';
 
 const command: CommandSpec = {
   name: 'sign',
@@ -38,7 +39,39 @@ const command: CommandSpec = {
       type: 'boolean',
       description: 'Key-based signing with no transparency log or timestamp witness.',
     },
+    'allow-untrusted-triggers': {
+      type: 'boolean',
+      description: 'Allow signing in pull_request_target and workflow_run runs.',
+    },
   },
-  run: async () => notImplemented('sign'),
+  run: runSign,
 };
 export default command;
+
+async function runSign(ctx: CommandContext): Promise<number> {
+  const { signFiles } = await import('../../adapters/sigstore/sign-files.ts');
+  const outputDir = stringValue(ctx.values, 'output-dir');
+  const signingConfig = stringValue(ctx.values, 'signing-config');
+  const passphraseEnv = stringValue(ctx.values, 'passphrase-env');
+  const result = await signFiles(
+    {
+      files: ctx.positionals.map((f) => resolve(ctx.cwd, f)),
+      key: stringValue(ctx.values, 'key') ?? '',
+      ...(outputDir ? { outputDir: resolve(ctx.cwd, outputDir) } : {}),
+      ...(signingConfig ? { signingConfig: resolve(ctx.cwd, signingConfig) } : {}),
+      ...(passphraseEnv ? { passphraseEnv } : {}),
+      offline: ctx.values['offline'] === true,
+      allowUntrustedTriggers: ctx.values['allow-untrusted-triggers'] === true,
+    },
+    { env: ctx.env, logger: ctx.logger, cwd: ctx.cwd },
+  );
+  if (ctx.json) {
+    ctx.stdout.write(
+      `${JSON.stringify({ ok: true, witnesses: result.witnesses, files: result.files })}\n`,
+    );
+  } else {
+    ctx.logger.info(result.witnesses);
+    for (const f of result.files) ctx.stdout.write(`${f.bundlePath}\n`);
+  }
+  return 0;
+}

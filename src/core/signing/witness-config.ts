@@ -8,7 +8,12 @@ import { parseJsonSafe } from '../safe-parse.ts';
 
 export interface WitnessConfig {
   /** Rekor transparency log; absent: no log entry. */
-  readonly rekor?: { readonly url: string; readonly majorApiVersion: 1 | 2 };
+  readonly rekor?: {
+    readonly url: string;
+    readonly majorApiVersion: 1 | 2;
+    /** Rekor v1 entry kind for DSSE envelopes (default `dsse`; `intoto` for older logs). */
+    readonly dsseEntryType?: 'dsse' | 'intoto';
+  };
   /** RFC 3161 timestamp authority; absent: no timestamp. */
   readonly tsa?: { readonly url: string };
   /** Network retries (throttling, 5xx) and per-request timeout in ms. */

@@ -1,0 +1,245 @@
+/**
+ * Signs release files into one Sigstore bundle each: the flow the `sign` CLI command and the
+ * `sign` action share. Picks witnesses (offline, a signing config, or the Sigstore instance
+ * GitHub's attest action would pick), resolves the signer once, writes `<file>.sigstore.json`
+ * (and `<file>.pub` for key-based modes) atomically.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Logger } from '../../core/logger.ts';
+import { parseKeyReference } from '../../core/signing/key-ref.ts';
+import { assertTrustedTrigger } from '../../core/signing/trigger.ts';
+import {
+  describeWitnesses,
+  parseSigningConfig,
+  PUBLIC_GOOD_INSTANCE,
+  selectSigstoreInstance,
+  type SigstoreInstance,
+  type WitnessConfig,
+} from '../../core/signing/witness-config.ts';
+import { VouchError } from '../../errors.ts';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { hashFile } from '../fs/hash-file.ts';
+import { describeBundleEvidence, signMessageBundle, type SerializedBundle } from './bundler.ts';
+import { resolveSigner, type ResolveSignerOptions } from './resolve-signer.ts';
+
+export interface SignFilesOptions {
+  /** Absolute paths of the files to sign. */
+  readonly files: readonly string[];
+  readonly key: string;
+  /** Write bundles here instead of beside each file. */
+  readonly outputDir?: string;
+  /** No witnesses (key-based only). */
+  readonly offline?: boolean;
+  /** Path of a Sigstore signing_config.json. */
+  readonly signingConfig?: string;
+  readonly passphraseEnv?: string;
+  readonly passphrase?: string;
+  readonly pkcs11Pin?: string;
+  readonly oidcToken?: string;
+  readonly allowUntrustedTriggers?: boolean;
+  /** Overrides for tests and private deployments. */
+  readonly instance?: SigstoreInstance;
+  readonly fetch?: typeof fetch;
+}
+
+export interface SignFilesDeps {
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  readonly cwd: string;
+  /** Clock (signing-config validity). */
+  readonly now?: () => Date;
+}
+
+export interface SignedFile {
+  readonly file: string;
+  readonly bundlePath: string;
+  readonly publicKeyPath?: string;
+  /** Hex SHA-256 of the file. */
+  readonly sha256: string;
+  /** Certificate identity (keyless) or key hint. */
+  readonly signer: string;
+  readonly mode: string;
+  readonly logIndex?: string;
+  readonly timestamped: boolean;
+}
+
+export interface SignFilesResult {
+  readonly files: SignedFile[];
+  /** One line: which witnesses were used, or that it was offline. */
+  readonly witnesses: string;
+}
+
+async function readEventVisibility(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const path = env['GITHUB_EVENT_PATH'];
+  if (!path) return undefined;
+  try {
+    const event = JSON.parse(await fsp.readFile(path, 'utf8')) as {
+      repository?: { visibility?: unknown };
+    };
+    const v = event.repository?.visibility;
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Chooses the Sigstore services for this run. */
+export async function chooseInstance(
+  options: SignFilesOptions,
+  deps: SignFilesDeps,
+  keyless: boolean,
+): Promise<SigstoreInstance> {
+  if (options.offline) {
+    if (keyless) {
+      throw new VouchError(
+        'SIGN_WITNESS_REQUIRED',
+        'keyless signing cannot be offline: its certificate needs a log entry or timestamp',
+      );
+    }
+    return { name: 'custom', witnesses: {} };
+  }
+  if (options.instance) return options.instance;
+  if (options.signingConfig) {
+    let text: string;
+    try {
+      text = await fsp.readFile(options.signingConfig, 'utf8');
+    } catch (error) {
+      throw new VouchError(
+        'FILE_UNREADABLE',
+        `cannot read signing config ${options.signingConfig}`,
+        { cause: error },
+      );
+    }
+    const instance = parseSigningConfig(
+      text,
+      options.signingConfig,
+      (deps.now ?? (() => new Date()))(),
+    );
+    if (keyless && !instance.fulcioUrl)
+      throw new VouchError(
+        'SIGN_SIGNING_CONFIG_INVALID',
+        'the signing config names no CA (Fulcio) for keyless signing',
+      );
+    if (!instance.witnesses.rekor && !instance.witnesses.tsa) {
+      throw new VouchError(
+        'SIGN_SIGNING_CONFIG_INVALID',
+        'the signing config names no transparency log or timestamp authority valid now',
+      );
+    }
+    return instance;
+  }
+  if (keyless) return selectSigstoreInstance(await readEventVisibility(deps.env));
+  return PUBLIC_GOOD_INSTANCE;
+}
+
+function bundlePathFor(file: string, outputDir: string | undefined): string {
+  return join(outputDir ?? dirname(file), `${basename(file)}.sigstore.json`);
+}
+
+/** Signs every file; one signer (one certificate) for the whole run. */
+export async function signFiles(
+  options: SignFilesOptions,
+  deps: SignFilesDeps,
+): Promise<SignFilesResult> {
+  assertTrustedTrigger(deps.env['GITHUB_EVENT_NAME'], options.allowUntrustedTriggers ?? false);
+  if (options.files.length === 0) throw new VouchError('SIGN_NO_FILES', 'no files to sign');
+  const keyless = parseKeyReference(options.key).kind === 'keyless';
+  const instance = await chooseInstance(options, deps, keyless);
+  const witnesses: WitnessConfig = instance.witnesses;
+  const resolveOptions: ResolveSignerOptions = {
+    env: deps.env,
+    logger: deps.logger,
+    cwd: deps.cwd,
+    ...(options.passphraseEnv ? { passphraseEnv: options.passphraseEnv } : {}),
+    ...(options.passphrase ? { passphrase: options.passphrase } : {}),
+    ...(options.pkcs11Pin ? { pkcs11Pin: options.pkcs11Pin } : {}),
+    ...(options.oidcToken ? { oidcToken: options.oidcToken } : {}),
+    ...(instance.fulcioUrl ? { fulcioUrl: instance.fulcioUrl } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  if (options.outputDir) await fsp.mkdir(options.outputDir, { recursive: true });
+  const resolved = await resolveSigner(options.key, resolveOptions);
+  const witnessLine = describeWitnesses(witnesses);
+  deps.logger.info(
+    `signing ${options.files.length} file(s) with ${resolved.description.mode} key ${resolved.description.identity}; ${witnessLine}`,
+  );
+  const results: SignedFile[] = [];
+  const progress = deps.logger.progress('signing', options.files.length);
+  try {
+    for (const file of options.files) {
+      let bundle: SerializedBundle;
+      let sha256: string;
+      if (resolved.signer.signDigest) {
+        const digest = await hashFile(file);
+        sha256 = digest.toString('hex');
+        bundle = await signMessageBundle(resolved.signer, { digest }, witnesses);
+      } else {
+        let data: Buffer;
+        try {
+          data = await fsp.readFile(file);
+        } catch (error) {
+          throw new VouchError(
+            'FILE_UNREADABLE',
+            `cannot read ${file}: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+        bundle = await signMessageBundle(resolved.signer, data, witnesses);
+        sha256 = createHash('sha256').update(data).digest('hex');
+      }
+      const bundlePath = bundlePathFor(file, options.outputDir);
+      await writeFileAtomic(bundlePath, `${JSON.stringify(bundle)}\n`);
+      let publicKeyPath: string | undefined;
+      if (resolved.publicKeyPem) {
+        publicKeyPath = bundlePath.replace(/\.sigstore\.json$/, '.pub');
+        await writeFileAtomic(publicKeyPath, resolved.publicKeyPem);
+      }
+      const certificate = bundle.verificationMaterial.certificate?.rawBytes;
+      const evidence = describeBundleEvidence(bundle);
+      results.push({
+        file,
+        bundlePath,
+        ...(publicKeyPath ? { publicKeyPath } : {}),
+        sha256,
+        signer: certificate
+          ? resolved.description.identity
+          : (resolved.hint ?? resolved.description.identity),
+        mode: resolved.description.mode,
+        ...(evidence.logIndex !== undefined ? { logIndex: evidence.logIndex } : {}),
+        timestamped: evidence.timestamped,
+      });
+      progress.tick();
+    }
+  } finally {
+    progress.done();
+    await resolved.close();
+  }
+  return { files: results, witnesses: witnessLine };
+}
+
+/** The job summary / report table. */
+export function formatSignSummary(result: SignFilesResult, workspace: string): string {
+  const rel = (p: string): string =>
+    (p.startsWith(`${workspace}/`) ? p.slice(workspace.length + 1) : p).replace(/[`|\r\n]/g, '_');
+  const rows = result.files.map((f) => {
+    const evidence = [
+      f.logIndex !== undefined ? `log index ${f.logIndex}` : '',
+      f.timestamped ? 'timestamped' : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return `| \`${rel(f.file)}\` | \`sha256:${f.sha256}\` | ${f.mode}: \`${f.signer}\` | ${evidence || 'offline (no log entry, no timestamp)'} |`;
+  });
+  return [
+    '### Signed files',
+    '',
+    `Witnesses: ${result.witnesses}.`,
+    '',
+    '| file | digest | signer | evidence |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}

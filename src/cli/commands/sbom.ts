@@ -1,4 +1,6 @@
-import { notImplemented, type CommandSpec } from '../command.ts';
+import { resolve } from 'node:path';
+import { VouchError } from '../../errors.ts';
+import { listValue, stringValue, type CommandSpec } from '../command.ts';
 
 const command: CommandSpec = {
   name: 'sbom',
@@ -41,6 +43,10 @@ const command: CommandSpec = {
       type: 'boolean',
       description: 'Byte-identical output (also on with SOURCE_DATE_EPOCH).',
     },
+    validate: {
+      type: 'boolean',
+      description: 'Validate against the CycloneDX / SPDX JSON schema before writing.',
+    },
     output: {
       type: 'string',
       short: 'o',
@@ -48,6 +54,59 @@ const command: CommandSpec = {
       description: 'Write here instead of standard output.',
     },
   },
-  run: async () => notImplemented('sbom'),
+  run: async (ctx) => {
+    const format = stringValue(ctx.values, 'format') ?? 'cyclonedx';
+    if (format !== 'cyclonedx' && format !== 'spdx') {
+      throw new VouchError(
+        'USAGE_INVALID_VALUE',
+        `--format must be cyclonedx or spdx, not "${format}"`,
+      );
+    }
+    const specVersion = stringValue(ctx.values, 'spec-version') ?? '1.6';
+    if (specVersion !== '1.6' && specVersion !== '1.5') {
+      throw new VouchError(
+        'USAGE_INVALID_VALUE',
+        `--spec-version must be 1.6 or 1.5, not "${specVersion}"`,
+      );
+    }
+    const omit = listValue(ctx.values, 'omit').flatMap((v) => v.split(','));
+    for (const o of omit) {
+      if (o !== 'dev' && o !== 'optional') {
+        throw new VouchError('USAGE_INVALID_VALUE', `--omit takes dev or optional, not "${o}"`);
+      }
+    }
+    const lockfile = stringValue(ctx.values, 'lockfile');
+    const { generateSbom } = await import('../../adapters/sbom/generate.ts');
+    const result = await generateSbom(
+      {
+        dir: ctx.positionals[0] ?? '.',
+        workspace: ctx.cwd,
+        ...(lockfile ? { lockfile: resolve(ctx.cwd, lockfile) } : {}),
+        formats: [format],
+        specVersion,
+        omit: omit as ('dev' | 'optional')[],
+        files: listValue(ctx.values, 'file'),
+        reproducible: ctx.values['reproducible'] === true,
+        ...(ctx.env['SOURCE_DATE_EPOCH'] !== undefined
+          ? { sourceDateEpoch: ctx.env['SOURCE_DATE_EPOCH'] }
+          : {}),
+        validate: ctx.values['validate'] === true,
+      },
+      { logger: ctx.logger },
+    );
+    const text = result.documents[format]!;
+    const output = stringValue(ctx.values, 'output');
+    if (output) {
+      const { writeFileAtomic } = await import('../../adapters/fs/atomic-write.ts');
+      const path = resolve(ctx.cwd, output);
+      await writeFileAtomic(path, text);
+      ctx.logger.info(
+        `wrote ${path}: ${result.sbom.components.length} components from ${result.lockfile}`,
+      );
+    } else {
+      ctx.stdout.write(text);
+    }
+    return 0;
+  },
 };
 export default command;

@@ -1,0 +1,251 @@
+/**
+ * The one SBOM generation function the CLI and the action share: find and read the lockfile,
+ * fill licenses from node_modules, hash release files, build the model and serialise it.
+ * Nothing is written here; callers write the returned text atomically.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { buildSbom, timestampFromEpoch, type OmitScope } from '../../core/sbom/build.ts';
+import { writeCycloneDx, type CycloneDxVersion } from '../../core/sbom/cyclonedx.ts';
+import { normalizeLicense } from '../../core/sbom/license.ts';
+import type { LockfileKind, LockfileResult } from '../../core/sbom/lockfiles/common.ts';
+import type { Sbom } from '../../core/sbom/model.ts';
+import { writeSpdx } from '../../core/sbom/spdx.ts';
+import type { Logger } from '../../core/logger.ts';
+import { parseJsonSafe } from '../../core/safe-parse.ts';
+import { VouchError } from '../../errors.ts';
+import { releaseFileComponents } from './files.ts';
+import { assertSchemaValid, type SbomFormat } from './validate.ts';
+
+/** Lockfile names looked for, in this order. */
+export const LOCKFILE_NAMES = [
+  'npm-shrinkwrap.json',
+  'package-lock.json',
+  'pnpm-lock.yaml',
+  'yarn.lock',
+  'Cargo.lock',
+] as const;
+
+/** Largest lockfile or manifest read: 256 MiB. */
+export const MAX_LOCKFILE_BYTES = 256 * 1024 * 1024;
+
+export interface GenerateOptions {
+  /** Project directory (absolute, or relative to `workspace`). */
+  readonly dir: string;
+  /** Root that release-file globs are confined to. */
+  readonly workspace: string;
+  /** A lockfile to use instead of detecting one (relative to `dir`). */
+  readonly lockfile?: string;
+  readonly formats: readonly SbomFormat[];
+  readonly specVersion?: CycloneDxVersion;
+  readonly omit?: readonly OmitScope[];
+  readonly files?: readonly string[];
+  /** Byte-identical output: timestamp from SOURCE_DATE_EPOCH (else 1970-01-01), content-derived ids. */
+  readonly reproducible?: boolean;
+  readonly sourceDateEpoch?: string;
+  /** Validate each document against its schema before returning it (default false). */
+  readonly validate?: boolean;
+  /** Size cap for lockfiles (default MAX_LOCKFILE_BYTES). */
+  readonly maxBytes?: number;
+}
+
+export interface GenerateDeps {
+  readonly logger: Logger;
+  /** The clock, for non-reproducible timestamps. */
+  readonly now?: () => Date;
+}
+
+export interface GenerateResult {
+  readonly sbom: Sbom;
+  readonly lockfile: string;
+  readonly kind: LockfileKind;
+  readonly documents: { readonly cyclonedx?: string; readonly spdx?: string };
+  readonly warnings: readonly string[];
+}
+
+async function readCapped(path: string, maxBytes: number): Promise<string> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    throw new VouchError('FILE_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (size > maxBytes) {
+    throw new VouchError(
+      'FILE_TOO_LARGE',
+      `${path} is ${size} bytes, more than the ${maxBytes}-byte limit for lockfiles and manifests`,
+    );
+  }
+  return readFile(path, 'utf8');
+}
+
+/** The lockfile in `dir`, or a SBOM_LOCKFILE_NOT_FOUND error naming what was looked for. */
+export function findLockfile(dir: string): string {
+  for (const name of LOCKFILE_NAMES) {
+    const path = join(dir, name);
+    if (existsSync(path)) return path;
+  }
+  throw new VouchError(
+    'SBOM_LOCKFILE_NOT_FOUND',
+    `no lockfile in ${dir}: looked for ${LOCKFILE_NAMES.join(', ')}`,
+  );
+}
+
+function kindOf(path: string): LockfileKind {
+  const name = basename(path);
+  if (name.endsWith('.json')) return 'npm';
+  if (name.startsWith('pnpm-lock') && /\.ya?ml$/.test(name)) return 'pnpm';
+  if (name === 'yarn.lock' || (name.endsWith('.lock') && name.startsWith('yarn'))) return 'yarn';
+  if (name === 'Cargo.lock' || name.endsWith('.lock')) return 'cargo';
+  throw new VouchError(
+    'SBOM_LOCKFILE_UNSUPPORTED',
+    `${path} is not a lockfile vouch knows: it reads ${LOCKFILE_NAMES.join(', ')}`,
+  );
+}
+
+async function readManifestJson(path: string, maxBytes: number): Promise<unknown> {
+  if (!existsSync(path)) return undefined;
+  return parseJsonSafe(await readCapped(path, maxBytes), path, { maxBytes });
+}
+
+/** Reads whichever lockfile kind `path` is, with its manifest. */
+export async function readLockfile(path: string, maxBytes: number): Promise<LockfileResult> {
+  const dir = dirname(path);
+  const kind = kindOf(path);
+  const text = await readCapped(path, maxBytes);
+  switch (kind) {
+    case 'npm': {
+      const { readNpmLockfile } = await import('../../core/sbom/lockfiles/npm.ts');
+      const lock = parseJsonSafe(text, path, { maxBytes, maxDepth: 512 });
+      const manifestPath = join(dir, 'package.json');
+      const manifest = await readManifestJson(manifestPath, maxBytes);
+      return readNpmLockfile(
+        lock,
+        path,
+        manifest === undefined ? undefined : { value: manifest, source: manifestPath },
+      );
+    }
+    case 'cargo': {
+      const { readCargoLockfile, parseTomlSafe } =
+        await import('../../core/sbom/lockfiles/cargo.ts');
+      const manifestPath = join(dir, 'Cargo.toml');
+      const root = existsSync(manifestPath)
+        ? {
+            value: parseTomlSafe(await readCapped(manifestPath, maxBytes), manifestPath),
+            source: manifestPath,
+          }
+        : undefined;
+      return readCargoLockfile(text, path, {
+        ...(root ? { root } : {}),
+        directoryName: basename(resolve(dir)),
+      });
+    }
+    case 'pnpm': {
+      const { readPnpmLockfile } = await import('../../core/sbom/lockfiles/pnpm.ts');
+      const manifestPath = join(dir, 'package.json');
+      const manifest = await readManifestJson(manifestPath, maxBytes);
+      return readPnpmLockfile(
+        text,
+        path,
+        manifest === undefined ? undefined : { value: manifest, source: manifestPath },
+      );
+    }
+    case 'yarn': {
+      const { readYarnLockfile } = await import('../../core/sbom/lockfiles/yarn.ts');
+      const manifestPath = join(dir, 'package.json');
+      const manifest = await readManifestJson(manifestPath, maxBytes);
+      return readYarnLockfile(
+        text,
+        path,
+        manifest === undefined ? undefined : { value: manifest, source: manifestPath },
+      );
+    }
+  }
+}
+
+/** Licenses from installed package.json files, for npm components the lockfile has none for. */
+async function licensesFromNodeModules(
+  dir: string,
+  lock: LockfileResult,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (lock.kind === 'cargo' || !existsSync(join(dir, 'node_modules'))) return out;
+  const wanted = lock.components.filter(
+    (c) => !c.license && c.properties?.['cdx:npm:package:path']?.startsWith('node_modules/'),
+  );
+  await Promise.all(
+    wanted.map(async (c) => {
+      const rel = c.properties!['cdx:npm:package:path']!;
+      if (rel.split('/').includes('..')) return;
+      try {
+        const text = await readFile(join(dir, rel, 'package.json'), 'utf8');
+        const pkg = parseJsonSafe(text, rel, { maxBytes: 16 * 1024 * 1024 }) as Record<
+          string,
+          unknown
+        >;
+        const license = normalizeLicense(pkg['license'] ?? pkg['licenses']);
+        if (license) out.set(c.ref, license);
+      } catch {
+        // not installed or unreadable: the license stays unknown
+      }
+    }),
+  );
+  return out;
+}
+
+/** Generates the SBOM documents asked for. */
+export async function generateSbom(
+  options: GenerateOptions,
+  deps: GenerateDeps,
+): Promise<GenerateResult> {
+  const dir = resolve(options.workspace, options.dir || '.');
+  if (!existsSync(dir)) {
+    throw new VouchError('FILE_UNREADABLE', `the project directory ${dir} does not exist`);
+  }
+  const maxBytes = options.maxBytes ?? MAX_LOCKFILE_BYTES;
+  const lockfile = options.lockfile ? resolve(dir, options.lockfile) : findLockfile(dir);
+  deps.logger.debug(`reading ${lockfile}`);
+  const lock = await readLockfile(lockfile, maxBytes);
+  for (const w of lock.warnings.slice(0, 20)) deps.logger.warn(w);
+  const [licenses, files] = await Promise.all([
+    licensesFromNodeModules(dirname(lockfile), lock),
+    releaseFileComponents(options.files ?? [], options.workspace),
+  ]);
+  const epoch = timestampFromEpoch(options.sourceDateEpoch);
+  const reproducible = options.reproducible === true || epoch !== undefined;
+  if (
+    options.sourceDateEpoch !== undefined &&
+    options.sourceDateEpoch !== '' &&
+    epoch === undefined
+  ) {
+    throw new VouchError(
+      'USAGE_INVALID_VALUE',
+      `SOURCE_DATE_EPOCH must be a number of seconds, not "${options.sourceDateEpoch}"`,
+    );
+  }
+  const timestamp = reproducible
+    ? (epoch ?? '1970-01-01T00:00:00Z')
+    : (deps.now ?? (() => new Date()))()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
+  const sbom = buildSbom(lock, {
+    omit: options.omit ?? [],
+    files,
+    timestamp,
+    licenses,
+  });
+  const specVersion = options.specVersion ?? '1.6';
+  const documents: { cyclonedx?: string; spdx?: string } = {};
+  if (options.formats.includes('cyclonedx')) {
+    documents.cyclonedx = writeCycloneDx(sbom, { specVersion, reproducible });
+    if (options.validate) await assertSchemaValid(documents.cyclonedx, 'cyclonedx', specVersion);
+  }
+  if (options.formats.includes('spdx')) {
+    documents.spdx = writeSpdx(sbom, { reproducible });
+    if (options.validate) await assertSchemaValid(documents.spdx, 'spdx');
+  }
+  return { sbom, lockfile, kind: lock.kind, documents, warnings: lock.warnings };
+}

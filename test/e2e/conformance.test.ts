@@ -78,7 +78,10 @@ for (const mode of ['path', 'digest'] as const) {
         return;
       }
       assert.ok(error instanceof VouchError, `a coded VouchError, not ${String(error)}`);
-      assert.ok(error.kind === 'refusal' || error.kind === 'user', `${error.code} is ${error.kind}`);
+      assert.ok(
+        error.kind === 'refusal' || error.kind === 'user',
+        `${error.code} is ${error.kind}`,
+      );
       assert.match(error.code, /^(VERIFY_|FILE_|JSON_|UNSAFE_KEY)/);
       const want = EXPECTED_CODE[c.name];
       if (want) assert.equal(error.code, want);

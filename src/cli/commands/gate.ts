@@ -1,12 +1,15 @@
-import { notImplemented, type CommandSpec } from '../command.ts';
+import { listValue, stringValue, type CommandSpec } from '../command.ts';
+import { VouchError } from '../../errors.ts';
 
 const command: CommandSpec = {
   name: 'gate',
   summary: 'Decide whether a release may ship, and write the evidence bundle',
   usage:
-    'vouch gate --files GLOB... --policy FILE [--exceptions FILE] [--key PUBFILE | identity flags] [--evidence DIR]',
+    'vouch gate --files GLOB... --policy FILE [--exceptions FILE --exceptions-ref REF] [--key PUBFILE | --trusted-keys FILE | identity flags] --builder-id ID... [--advisories DIR]... [--bundle-dir DIR]... [--evidence DIR] [--sign-manifest-key REF]',
+  description:
+    'Refuses the release unless every release file has a valid signature from an allowed signer, SLSA provenance from a trusted builder, and an SBOM attestation bound to it, and the policy passes over that SBOM with only approved, unexpired exceptions read from the protected branch. Writes the evidence directory and a .tar.gz of it. Exit 0: the release may ship; 1: refused.',
   examples: [
-    'vouch gate --files "dist/*.tgz" --key release.pub --policy .vouch/policy.yml --exceptions .vouch/exceptions.yml',
+    'vouch gate --files "dist/*.tgz" --key release.pub --builder-id https://github.com/acme/widget/.github/workflows/release-integrity.yml@refs/heads/main --policy .vouch/policy.yml --exceptions .vouch/exceptions.yml --exceptions-ref origin/main --advisories osv/',
   ],
   options: {
     files: {
@@ -18,13 +21,154 @@ const command: CommandSpec = {
     },
     policy: { type: 'string', value: 'FILE', required: true, description: 'Policy file (YAML).' },
     exceptions: { type: 'string', value: 'FILE', description: 'Exceptions file (YAML).' },
+    'exceptions-ref': {
+      type: 'string',
+      value: 'REF',
+      description:
+        'Protected branch to read the exceptions file from (e.g. origin/main); without it the file is read from the release tree and the gate refuses any exception it holds.',
+    },
     key: { type: 'string', value: 'PUBFILE', description: 'Public key for key-signed bundles.' },
+    'trusted-keys': {
+      type: 'string',
+      value: 'FILE',
+      description: 'Trusted-keys file (keys with validity windows) for key-signed bundles.',
+    },
+    'trusted-root': {
+      type: 'string',
+      value: 'FILE',
+      description: 'trusted_root.json for keyless bundles (default: the shipped public-good root).',
+    },
+    'certificate-identity': {
+      type: 'string',
+      value: 'ID',
+      description: 'Exact signer identity of keyless bundles.',
+    },
+    'certificate-identity-regexp': {
+      type: 'string',
+      value: 'PATTERN',
+      description: 'Anchored pattern for the signer identity of keyless bundles.',
+    },
+    'certificate-oidc-issuer': {
+      type: 'string',
+      value: 'URL',
+      description: 'Exact OIDC issuer of keyless bundles.',
+    },
+    'source-repository': {
+      type: 'string',
+      value: 'OWNER/REPO',
+      description: 'Source repository the keyless signer must come from.',
+    },
+    'source-ref': {
+      type: 'string',
+      value: 'REF',
+      description: 'Source ref the keyless signer must come from.',
+    },
+    'builder-id': {
+      type: 'string',
+      multiple: true,
+      value: 'ID',
+      description: 'Builder id trusted for provenance (none given: every provenance is refused).',
+    },
+    signer: {
+      type: 'string',
+      multiple: true,
+      value: 'ID',
+      description: 'Allowed signer identity or key hint (default: any the trust material accepts).',
+    },
+    advisories: {
+      type: 'string',
+      multiple: true,
+      value: 'DIR',
+      description: 'Directory of OSV advisory records (offline).',
+    },
+    'bundle-dir': {
+      type: 'string',
+      multiple: true,
+      value: 'DIR',
+      description: 'Directory holding the bundles (default: the release files directories).',
+    },
     evidence: {
       type: 'string',
       value: 'DIR',
-      description: 'Evidence directory (default: evidence/).',
+      description: 'Evidence directory (default: evidence/); DIR.tar.gz is written beside it.',
+    },
+    'sign-manifest-key': {
+      type: 'string',
+      value: 'REF',
+      description: 'Key reference to sign the evidence manifest and the VSAs with.',
+    },
+    now: {
+      type: 'string',
+      value: 'ISO_DATE',
+      description: 'Clock for expiry checks (default: now).',
     },
   },
-  run: async () => notImplemented('gate'),
+  run: async (ctx) => {
+    const { runGate } = await import('../../adapters/gate/run-gate.ts');
+    const { createGateDeps } = await import('../../adapters/gate/default-deps.ts');
+    const nowText = stringValue(ctx.values, 'now');
+    const now = nowText ? new Date(nowText) : new Date();
+    if (Number.isNaN(now.getTime())) {
+      throw new VouchError('USAGE_INVALID_VALUE', `--now "${nowText}" is not an ISO 8601 date`);
+    }
+    const opt = (name: string): string | undefined => stringValue(ctx.values, name);
+    const exceptions = opt('exceptions');
+    const exceptionsRef = opt('exceptions-ref');
+    const signManifestKey = opt('sign-manifest-key');
+    if (exceptionsRef && !exceptions) {
+      throw new VouchError(
+        'USAGE_MISSING_ARGUMENT',
+        '--exceptions-ref needs --exceptions FILE (the path in the repository)',
+      );
+    }
+    const trust = {
+      ...(opt('key') ? { key: opt('key')! } : {}),
+      ...(opt('trusted-keys') ? { trustedKeys: opt('trusted-keys')! } : {}),
+      ...(opt('trusted-root') ? { trustedRoot: opt('trusted-root')! } : {}),
+      ...(opt('certificate-identity') ? { certificateIdentity: opt('certificate-identity')! } : {}),
+      ...(opt('certificate-identity-regexp')
+        ? { certificateIdentityRegexp: opt('certificate-identity-regexp')! }
+        : {}),
+      ...(opt('certificate-oidc-issuer')
+        ? { certificateOidcIssuer: opt('certificate-oidc-issuer')! }
+        : {}),
+      ...(opt('source-repository') ? { sourceRepository: opt('source-repository')! } : {}),
+      ...(opt('source-ref') ? { sourceRef: opt('source-ref')! } : {}),
+    };
+    const result = await runGate(
+      {
+        workspace: ctx.cwd,
+        files: listValue(ctx.values, 'files'),
+        bundleDirs: listValue(ctx.values, 'bundle-dir'),
+        trust,
+        builderIds: listValue(ctx.values, 'builder-id'),
+        signers: listValue(ctx.values, 'signer'),
+        policy: opt('policy')!,
+        advisories: listValue(ctx.values, 'advisories'),
+        ...(exceptions ? { exceptions } : {}),
+        ...(exceptionsRef ? { exceptionsRef } : {}),
+        evidenceDir: opt('evidence') ?? 'evidence',
+        ...(signManifestKey ? { signManifestKey } : {}),
+        now,
+      },
+      createGateDeps({ logger: ctx.logger, now, env: ctx.env, cwd: ctx.cwd }),
+    );
+    if (ctx.json) {
+      ctx.stdout.write(
+        `${JSON.stringify({
+          ok: result.decision.verdict === 'pass',
+          verdict: result.decision.verdict,
+          evidence: result.evidenceDir,
+          archive: result.archive,
+          archiveSha256: result.archiveSha256,
+          files: result.manifest.files,
+          refusals: result.decision.refusals,
+        })}\n`,
+      );
+    } else {
+      ctx.stdout.write(result.text);
+    }
+    return result.decision.verdict === 'pass' ? 0 : 1;
+  },
 };
 export default command;

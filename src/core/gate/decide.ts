@@ -294,7 +294,7 @@ function checkPolicy(sbomDigests: readonly string[], input: GateInput): CheckRes
     if (!result.passed) {
       const expired = result.expired.find((x) =>
         result.failing.some(
-          (f) => f.id === x.id || (f.package !== undefined && f.package === x.package),
+          (f) => f.id === x.id || (x.findingId !== undefined && f.id === x.findingId),
         ),
       );
       if (expired) {

@@ -153,6 +153,12 @@ export function renderVerdictText(decision: GateDecision, evidencePath: string):
     ...rows.slice(1).map(line),
   ];
   out.push('');
+  const waivers = decision.files.flatMap((f) =>
+    f.checks
+      .filter((c) => c.check === 'policy' && c.status === 'pass' && c.message.includes('waived'))
+      .map((c) => `  - ${f.file.name}: ${c.message}`),
+  );
+  if (waivers.length > 0) out.push('Waived by approved exceptions:', ...waivers, '');
   if (decision.refusals.length > 0) {
     out.push('Refused:');
     for (const r of decision.refusals) {

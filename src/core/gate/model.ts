@@ -108,7 +108,10 @@ export interface PolicyWaiver {
 }
 
 export interface ExpiredException {
+  /** The exception's id (an advisory id or alias, `license:…`, `ban:…`). */
   readonly id: string;
+  /** The finding it would have waived, when known. */
+  readonly findingId?: string;
   readonly package: string;
   readonly expires: string;
 }

@@ -1,0 +1,120 @@
+/**
+ * The gate composes the other stages through these small interfaces. `createGateDeps`
+ * (default-deps.ts) wires the real implementations (verify, policy, exceptions, SBOM reader,
+ * signer); tests pass their own.
+ */
+import type { ExceptionsFile } from '../../core/exceptions/model.ts';
+import type { ParsedSbomView } from '../../core/gate/bundle-facts.ts';
+import type { ExceptionsEvidence, PolicyEvidence } from '../../core/gate/model.ts';
+import type { Logger } from '../../core/logger.ts';
+
+/** Trust material and identity policy, as given to the gate. */
+export interface GateTrust {
+  /** A PEM public key for key-signed bundles. */
+  readonly key?: string;
+  /** A trusted-keys file (keys with validity windows). */
+  readonly trustedKeys?: string;
+  /** A trusted_root.json for keyless bundles. */
+  readonly trustedRoot?: string;
+  readonly certificateIdentity?: string;
+  readonly certificateIdentityRegexp?: string;
+  readonly certificateOidcIssuer?: string;
+  readonly sourceRepository?: string;
+  readonly sourceRef?: string;
+}
+
+export interface VerifyRequest {
+  /** Absolute path of the bundle file. */
+  readonly bundlePath: string;
+  /** The parsed bundle JSON. */
+  readonly bundle: unknown;
+  /** The release file a message signature is checked against (absolute path and sha256 hex). */
+  readonly artifact?: { readonly path: string; readonly sha256: string };
+  /** For DSSE attestations: the digest (sha256 hex) that must be a subject. */
+  readonly subjectDigest?: string;
+  readonly kind: 'message-signature' | 'dsse';
+  readonly trust: GateTrust;
+  readonly workspace: string;
+}
+
+export interface VerifyOutcome {
+  readonly ok: boolean;
+  readonly code?: string;
+  readonly message?: string;
+  readonly signer?: string;
+  /** The verifier's report for this bundle (goes into reports/verification.json). */
+  readonly report?: unknown;
+}
+
+/** Verifies one bundle offline. Never throws for a failed check: it returns `ok: false` with a code. */
+export interface GateVerifier {
+  verifyBundle(request: VerifyRequest): Promise<VerifyOutcome>;
+  /** Releases loaded trust material. */
+  close?(): Promise<void>;
+}
+
+export interface PolicyRequest {
+  /** The SBOM document carried by the attestation. */
+  readonly sbom: unknown;
+  readonly sbomDigest: string;
+  readonly policyPath: string;
+  readonly advisories: readonly string[];
+  /** The approved exceptions (from the protected branch), or undefined when none. */
+  readonly exceptions?: ExceptionsFile;
+  readonly exceptionsSource: string;
+  readonly now: Date;
+  readonly workspace: string;
+}
+
+export interface PolicyOutcome {
+  readonly evidence: Omit<PolicyEvidence, 'report'>;
+  /** The policy's JSON report (written to reports/policy-<sbom>.json). */
+  readonly report: unknown;
+}
+
+export interface GatePolicyEngine {
+  evaluatePolicy(request: PolicyRequest): Promise<PolicyOutcome>;
+}
+
+export interface ExceptionsRequest {
+  readonly workspace: string;
+  /** Path of the exceptions file, relative to the repository root. */
+  readonly path?: string;
+  /** The protected branch to read it from (`origin/main`); absent means the release tree. */
+  readonly ref?: string;
+  readonly now: Date;
+}
+
+export interface ExceptionsOutcome {
+  readonly evidence: ExceptionsEvidence;
+  /** The parsed file, passed to the policy. */
+  readonly file?: ExceptionsFile;
+  /** The file's bytes as read (their digest goes into the manifest). */
+  readonly text?: string;
+  readonly report: unknown;
+}
+
+export interface GateExceptionsSource {
+  loadExceptions(request: ExceptionsRequest): Promise<ExceptionsOutcome>;
+}
+
+/** Signs the manifest and VSAs when a key is given. */
+export interface GateSigner {
+  /** A Sigstore bundle (JSON) with a message signature over `bytes`. */
+  signMessage(bytes: Buffer): Promise<unknown>;
+  /** A Sigstore bundle (JSON) with a DSSE envelope over an in-toto statement. */
+  signStatement(statement: Buffer): Promise<unknown>;
+  readonly identity: string;
+  close(): Promise<void>;
+}
+
+export interface GateDeps {
+  readonly logger: Logger;
+  readonly verifier: GateVerifier;
+  readonly policy: GatePolicyEngine;
+  readonly exceptions: GateExceptionsSource;
+  /** Reads an SBOM document (CycloneDX or SPDX JSON) into the shared model. Throws a VouchError when it cannot. */
+  readonly readSbom: (doc: unknown, source: string) => ParsedSbomView;
+  /** Opens a signer for a key reference (manifest and VSA signing). */
+  readonly openSigner?: (keyRef: string) => Promise<GateSigner>;
+}

@@ -1,0 +1,535 @@
+/**
+ * The gate's orchestration, shared by `vouch gate` and the gate action: find the release files and
+ * their bundles, verify every bundle, read the approved exceptions from the protected branch,
+ * evaluate the policy over each attested SBOM, decide (core/gate), and write the evidence.
+ */
+import { promises as fsp } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import {
+  describeAttestedSbom,
+  readBuilderId,
+  readBundleClaims,
+  type BundleClaims,
+  type StatementClaims,
+} from '../../core/gate/bundle-facts.ts';
+import { decideGate } from '../../core/gate/decide.ts';
+import {
+  buildEvidenceManifest,
+  renderVerdictMarkdown,
+  renderVerdictText,
+  type EvidenceManifest,
+  type ManifestEvidence,
+  type ManifestInput,
+} from '../../core/gate/manifest.ts';
+import type {
+  AttestationEvidence,
+  ExceptionsEvidence,
+  GateDecision,
+  PolicyEvidence,
+  ReleaseFile,
+  SignatureEvidence,
+} from '../../core/gate/model.ts';
+import type { ExceptionsFile } from '../../core/exceptions/model.ts';
+import { buildVsa } from '../../core/verify/vsa.ts';
+import { VouchError, isVouchError } from '../../errors.ts';
+import { VERSION } from '../../version.ts';
+import { hashFile } from '../fs/hash-file.ts';
+import { expandWorkspaceGlobs } from '../fs/workspace-glob.ts';
+import { sha256Hex, writeEvidence, type EvidenceFile } from './evidence.ts';
+import type { GateDeps, GateTrust, VerifyOutcome } from './ports.ts';
+
+export interface GateRequest {
+  /** Absolute path of the workspace; every other path is relative to it unless absolute. */
+  readonly workspace: string;
+  /** Release file globs. */
+  readonly files: readonly string[];
+  /** Directories holding bundles (`*.json` Sigstore bundles); default: the release files' directories. */
+  readonly bundleDirs: readonly string[];
+  readonly trust: GateTrust;
+  /** Builder ids trusted for provenance. */
+  readonly builderIds: readonly string[];
+  /** Signer identities or key hints allowed (empty: whatever the trust material accepts). */
+  readonly signers: readonly string[];
+  readonly policy: string;
+  readonly advisories: readonly string[];
+  /** Exceptions file path (in the repository). */
+  readonly exceptions?: string;
+  /** Protected branch to read the exceptions from (e.g. `origin/main`). */
+  readonly exceptionsRef?: string;
+  /** Evidence directory (the archive is written beside it as `<dir>.tar.gz`). */
+  readonly evidenceDir: string;
+  /** Key reference to sign the manifest and the VSAs with. */
+  readonly signManifestKey?: string;
+  readonly now: Date;
+}
+
+export interface GateResult {
+  readonly decision: GateDecision;
+  readonly manifest: EvidenceManifest;
+  readonly evidenceDir: string;
+  readonly archive: string;
+  readonly archiveSha256: string;
+  readonly text: string;
+  readonly markdown: string;
+}
+
+const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
+const BUNDLE_MEDIA_PREFIX = 'application/vnd.dev.sigstore.bundle';
+
+const posix = (p: string): string => p.split(sep).join('/');
+
+interface FoundBundle {
+  readonly abs: string;
+  readonly rel: string;
+  readonly doc: unknown;
+  readonly bytes: Buffer;
+  readonly claims: BundleClaims;
+}
+
+async function findBundles(
+  workspace: string,
+  dirs: readonly string[],
+  deps: GateDeps,
+): Promise<FoundBundle[]> {
+  const patterns = dirs.map((d) => `${posix(d).replace(/\/$/, '') || '.'}/**/*.json`);
+  const paths = await expandWorkspaceGlobs(patterns, workspace);
+  const found: FoundBundle[] = [];
+  for (const abs of paths) {
+    const stat = await fsp.stat(abs);
+    if (stat.size > MAX_BUNDLE_BYTES) continue;
+    const bytes = await fsp.readFile(abs);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      continue;
+    }
+    const mediaType = (doc as { mediaType?: unknown } | null)?.mediaType;
+    if (typeof mediaType !== 'string' || !mediaType.startsWith(BUNDLE_MEDIA_PREFIX)) continue;
+    const rel = posix(relative(workspace, abs));
+    found.push({ abs, rel, doc, bytes, claims: readBundleClaims(doc) });
+  }
+  deps.logger.debug(`found ${found.length} bundle(s) in ${dirs.join(', ')}`);
+  return found;
+}
+
+async function safeVerify(
+  deps: GateDeps,
+  request: Parameters<GateDeps['verifier']['verifyBundle']>[0],
+): Promise<VerifyOutcome> {
+  try {
+    return await deps.verifier.verifyBundle(request);
+  } catch (error) {
+    if (isVouchError(error)) {
+      return { ok: false, code: error.code, message: error.message };
+    }
+    throw error;
+  }
+}
+
+function resolveIn(workspace: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(workspace, path);
+}
+
+async function digestInput(
+  workspace: string,
+  path: string,
+  role: ManifestInput['role'],
+): Promise<ManifestInput[]> {
+  const abs = resolveIn(workspace, path);
+  const stat = await fsp.stat(abs).catch(() => undefined);
+  if (!stat) return [];
+  const rel = posix(isAbsolute(path) ? path : relative(workspace, abs));
+  if (stat.isDirectory()) {
+    const out: ManifestInput[] = [];
+    const entries = await fsp.readdir(abs, { recursive: true, withFileTypes: true });
+    for (const e of entries) {
+      if (!e.isFile()) continue;
+      const full = join(e.parentPath, e.name);
+      const data = await fsp.readFile(full);
+      out.push({
+        path: `${rel}/${posix(relative(abs, full))}`,
+        role,
+        sha256: sha256Hex(data),
+        size: data.length,
+      });
+    }
+    return out;
+  }
+  const data = await fsp.readFile(abs);
+  return [{ path: rel, role, sha256: sha256Hex(data), size: data.length }];
+}
+
+const json = (value: unknown): Buffer => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+
+/** Runs the gate. Returns the decision (a refusal is a result, not an exception) and writes the evidence. */
+export async function runGate(request: GateRequest, deps: GateDeps): Promise<GateResult> {
+  const { workspace } = request;
+  const { logger } = deps;
+  const now = request.now;
+  if (!request.policy) {
+    throw new VouchError('USAGE_MISSING_ARGUMENT', 'the gate needs a policy file', {
+      hint: 'Give --policy FILE (the action input `policy`).',
+    });
+  }
+
+  // 1. Release files.
+  const filePaths = await expandWorkspaceGlobs(request.files, workspace);
+  const files: ReleaseFile[] = [];
+  const fileAbs = new Map<string, string>();
+  for (const abs of filePaths) {
+    const name = posix(relative(workspace, abs));
+    if (name.endsWith('.sigstore.json') || name.endsWith('.intoto.jsonl')) continue;
+    const stat = await fsp.stat(abs);
+    files.push({ name, sha256: (await hashFile(abs)).toString('hex'), size: stat.size });
+    fileAbs.set(name, abs);
+  }
+  logger.info(`release files: ${files.length}`);
+
+  // 2. Bundles.
+  const bundleDirs =
+    request.bundleDirs.length > 0
+      ? request.bundleDirs
+      : [...new Set(files.map((f) => posix(dirname(f.name))))];
+  const bundles = bundleDirs.length > 0 ? await findBundles(workspace, bundleDirs, deps) : [];
+  const byDigest = new Map(files.map((f) => [f.sha256, f]));
+  const byBase = new Map(files.map((f) => [basename(f.name), f]));
+  const signatures: SignatureEvidence[] = [];
+  const attestations: AttestationEvidence[] = [];
+  const verificationReports: unknown[] = [];
+  const statements = new Map<string, StatementClaims>();
+
+  for (const b of bundles) {
+    if (b.claims.kind === 'message-signature') {
+      const base = basename(b.rel).replace(/\.sigstore\.json$|\.sigstore$|\.bundle\.json$/, '');
+      const named = base !== basename(b.rel) ? byBase.get(base) : undefined;
+      const target = (b.claims.digest ? byDigest.get(b.claims.digest) : undefined) ?? named;
+      if (!target) {
+        verificationReports.push({
+          bundle: b.rel,
+          kind: 'message-signature',
+          skipped: 'signs no release file',
+        });
+        continue;
+      }
+      const outcome = await safeVerify(deps, {
+        bundlePath: b.abs,
+        bundle: b.doc,
+        artifact: { path: fileAbs.get(target.name)!, sha256: target.sha256 },
+        kind: 'message-signature',
+        trust: request.trust,
+        workspace,
+      });
+      verificationReports.push({
+        bundle: b.rel,
+        kind: 'message-signature',
+        artifact: target.name,
+        ...outcome,
+      });
+      signatures.push({
+        bundle: b.rel,
+        ok: outcome.ok,
+        ...(b.claims.digest ? { digest: b.claims.digest } : {}),
+        ...(named ? { namedFor: named.name } : {}),
+        ...(outcome.code ? { code: outcome.code } : {}),
+        ...(outcome.message ? { message: outcome.message } : {}),
+        ...(outcome.signer ? { signer: outcome.signer } : {}),
+      });
+    } else if (b.claims.kind === 'dsse' && b.claims.statement) {
+      const st = b.claims.statement;
+      const subjectFiles = st.subjects.filter((s) => s.sha256 && byDigest.has(s.sha256));
+      if (subjectFiles.length === 0) {
+        verificationReports.push({
+          bundle: b.rel,
+          kind: 'dsse',
+          predicateType: st.predicateType,
+          skipped: 'names no release file',
+        });
+        continue;
+      }
+      const outcome = await safeVerify(deps, {
+        bundlePath: b.abs,
+        bundle: b.doc,
+        subjectDigest: subjectFiles[0]!.sha256!,
+        kind: 'dsse',
+        trust: request.trust,
+        workspace,
+      });
+      verificationReports.push({
+        bundle: b.rel,
+        kind: 'dsse',
+        predicateType: st.predicateType,
+        subjects: subjectFiles.map((s) => byDigest.get(s.sha256!)!.name),
+        ...outcome,
+      });
+      statements.set(b.rel, st);
+      const builderId = readBuilderId(st);
+      const sbom = outcome.ok
+        ? describeAttestedSbom(st, (doc) => deps.readSbom(doc, b.rel))
+        : undefined;
+      attestations.push({
+        bundle: b.rel,
+        ok: outcome.ok,
+        predicateType: st.predicateType,
+        subjects: st.subjects,
+        ...(builderId ? { builderId } : {}),
+        ...(sbom ? { sbom } : {}),
+        ...(outcome.code ? { code: outcome.code } : {}),
+        ...(outcome.message ? { message: outcome.message } : {}),
+        ...(outcome.signer ? { signer: outcome.signer } : {}),
+      });
+    } else {
+      const error = b.claims.kind === 'unknown' ? b.claims.error : (b.claims.error ?? 'unreadable');
+      verificationReports.push({ bundle: b.rel, skipped: error });
+    }
+  }
+  await deps.verifier.close?.();
+
+  // 3. Approved exceptions, from the protected branch.
+  let exceptions: ExceptionsEvidence;
+  let exceptionsText: string | undefined;
+  let exceptionsFile: ExceptionsFile | undefined;
+  let exceptionsReport: unknown;
+  if (request.exceptions) {
+    try {
+      const loaded = await deps.exceptions.loadExceptions({
+        workspace,
+        path: request.exceptions,
+        ...(request.exceptionsRef ? { ref: request.exceptionsRef } : {}),
+        now,
+      });
+      exceptions = loaded.evidence;
+      exceptionsText = loaded.text;
+      exceptionsFile = loaded.file;
+      exceptionsReport = loaded.report;
+    } catch (error) {
+      const e = isVouchError(error) ? error : undefined;
+      if (!e) throw error;
+      exceptions = {
+        source: request.exceptionsRef ? 'git-ref' : 'file',
+        path: request.exceptions,
+        ...(request.exceptionsRef ? { ref: request.exceptionsRef } : {}),
+        fromReleaseTree: !request.exceptionsRef,
+        entries: [],
+        error: { code: e.code, message: e.message },
+      };
+      exceptionsReport = { error: { code: e.code, message: e.message } };
+    }
+  } else {
+    exceptions = { source: 'none', fromReleaseTree: false, entries: [] };
+    exceptionsReport = { source: 'none' };
+  }
+
+  // 4. Policy over each attested SBOM (once per distinct SBOM).
+  const policies: PolicyEvidence[] = [];
+  const policyReports = new Map<string, unknown>();
+  const sboms = new Map<string, { doc: unknown; bundle: string }>();
+  for (const a of attestations) {
+    if (a.ok && a.sbom && !a.sbom.error && !sboms.has(a.sbom.digest)) {
+      sboms.set(a.sbom.digest, { doc: statements.get(a.bundle)!.predicate, bundle: a.bundle });
+    }
+  }
+  for (const [digest, { doc, bundle }] of sboms) {
+    const reportPath = `reports/policy-${digest.slice(0, 12)}.json`;
+    try {
+      const outcome = await deps.policy.evaluatePolicy({
+        sbom: doc,
+        sbomDigest: digest,
+        policyPath: request.policy,
+        advisories: request.advisories,
+        ...(exceptionsFile ? { exceptions: exceptionsFile } : {}),
+        exceptionsSource: exceptions.ref
+          ? `${exceptions.ref}:${exceptions.path}`
+          : (exceptions.path ?? 'none'),
+        now,
+        workspace,
+      });
+      policies.push({ ...outcome.evidence, report: reportPath });
+      policyReports.set(reportPath, {
+        sbom: { digest, attestation: bundle },
+        ...(outcome.report as object),
+      });
+    } catch (error) {
+      if (!isVouchError(error)) throw error;
+      if (error.kind === 'user' && /POLICY_FILE|YAML|FILE_UNREADABLE|UNSAFE_KEY/.test(error.code))
+        throw error;
+      policies.push({
+        sbomDigest: digest,
+        passed: false,
+        warnOnly: false,
+        failing: [],
+        waived: [],
+        expired: [],
+        report: reportPath,
+        error: { code: error.code, message: error.message },
+      });
+      policyReports.set(reportPath, {
+        sbom: { digest, attestation: bundle },
+        error: { code: error.code, message: error.message },
+      });
+    }
+  }
+
+  // 5. Decide.
+  const decision = decideGate({
+    files,
+    signatures,
+    attestations,
+    policies,
+    exceptions,
+    requirements: {
+      allowedBuilders: request.builderIds,
+      allowedSigners: request.signers,
+      now: now.toISOString(),
+    },
+  });
+
+  // 6. Evidence.
+  const evidence: EvidenceFile[] = [];
+  const roles: ManifestEvidence[] = [];
+  const add = (path: string, data: Buffer, role: ManifestEvidence['role'], file?: string): void => {
+    evidence.push({ path, data });
+    roles.push({
+      path,
+      role,
+      sha256: sha256Hex(data),
+      size: data.length,
+      ...(file ? { file } : {}),
+    });
+  };
+  const usedBundles = new Set([
+    ...signatures.map((s) => s.bundle),
+    ...attestations.map((a) => a.bundle),
+  ]);
+  const bundlePath = (rel: string): string => `bundles/${rel.replace(/^(\.\.\/)+/, '')}`;
+  for (const b of bundles) if (usedBundles.has(b.rel)) add(bundlePath(b.rel), b.bytes, 'bundle');
+  add(
+    'reports/verification.json',
+    json({ verifiedAt: now.toISOString(), trust: request.trust, bundles: verificationReports }),
+    'verification-report',
+  );
+  add(
+    'reports/exceptions.json',
+    json({ evidence: exceptions, review: exceptionsReport }),
+    'exceptions-report',
+  );
+  for (const [path, report] of [...policyReports].sort()) add(path, json(report), 'policy-report');
+
+  const signer =
+    request.signManifestKey && deps.openSigner
+      ? await deps.openSigner(request.signManifestKey)
+      : undefined;
+  const policyInput = await digestInput(workspace, request.policy, 'policy');
+  const vsaPaths = new Map<string, string>();
+  try {
+    const usedNames = new Set<string>();
+    for (const f of decision.files) {
+      let stem = basename(f.file.name);
+      while (usedNames.has(stem)) stem = `_${stem}`;
+      usedNames.add(stem);
+      const proofs = f.checks.flatMap((c) => c.evidence).filter((e) => usedBundles.has(e));
+      const vsa = buildVsa({
+        name: f.file.name,
+        digest: { sha256: f.file.sha256 },
+        resourceUri: `file:${f.file.name}`,
+        passed: f.verdict === 'pass',
+        timeVerified: now,
+        verifierId: 'https://github.com/vouch/vouch/gate',
+        policy: {
+          uri: `file:${posix(request.policy)}`,
+          ...(policyInput[0] ? { digest: { sha256: policyInput[0].sha256 } } : {}),
+        },
+        inputAttestations: [...new Set(proofs)].sort().map((rel) => ({
+          uri: bundlePath(rel),
+          digest: { sha256: sha256Hex(bundles.find((b) => b.rel === rel)!.bytes) },
+        })),
+      });
+      const path = `vsa/${stem}.intoto.json`;
+      const bytes = json(vsa);
+      add(path, bytes, 'vsa', f.file.name);
+      vsaPaths.set(f.file.name, path);
+      if (signer) {
+        add(
+          `vsa/${stem}.sigstore.json`,
+          json(await signer.signStatement(Buffer.from(JSON.stringify(vsa)))),
+          'vsa',
+          f.file.name,
+        );
+      }
+    }
+
+    const inputs: ManifestInput[] = [
+      ...files.map((f): ManifestInput => ({
+        path: f.name,
+        role: 'release-file',
+        sha256: f.sha256,
+        size: f.size,
+      })),
+      ...bundles
+        .filter((b) => usedBundles.has(b.rel))
+        .map((b): ManifestInput => ({
+          path: b.rel,
+          role: 'bundle',
+          sha256: sha256Hex(b.bytes),
+          size: b.bytes.length,
+        })),
+      ...policyInput,
+      ...(
+        await Promise.all(request.advisories.map((a) => digestInput(workspace, a, 'advisories')))
+      ).flat(),
+      ...(request.trust.key ? await digestInput(workspace, request.trust.key, 'public-key') : []),
+      ...(request.trust.trustedKeys
+        ? await digestInput(workspace, request.trust.trustedKeys, 'trusted-keys')
+        : []),
+      ...(request.trust.trustedRoot
+        ? await digestInput(workspace, request.trust.trustedRoot, 'trusted-root')
+        : []),
+    ];
+    if (exceptionsText !== undefined && exceptions.path) {
+      const data = Buffer.from(exceptionsText);
+      inputs.push({
+        path: exceptions.ref ? `${exceptions.ref}:${exceptions.path}` : exceptions.path,
+        role: 'exceptions',
+        sha256: sha256Hex(data),
+        size: data.length,
+      });
+    }
+    const evidenceDir = resolveIn(workspace, request.evidenceDir);
+    const text = renderVerdictText(decision, evidenceDir);
+    const markdown = renderVerdictMarkdown(
+      decision,
+      `${posix(relative(workspace, evidenceDir)) || '.'}`,
+    );
+    add('summary.md', Buffer.from(markdown), 'summary');
+    const manifest = buildEvidenceManifest({
+      version: VERSION,
+      decision,
+      exceptions,
+      inputs,
+      evidence: roles,
+      evidencePathOf: (p) => (usedBundles.has(p) ? bundlePath(p) : p),
+      vsaOf: (name) => vsaPaths.get(name),
+    });
+    const manifestBytes = json(manifest);
+    evidence.push({ path: 'manifest.json', data: manifestBytes });
+    if (signer) {
+      evidence.push({
+        path: 'manifest.json.sigstore.json',
+        data: json(await signer.signMessage(manifestBytes)),
+      });
+    }
+    const written = await writeEvidence(evidenceDir, evidence);
+    logger.info(`evidence: ${written.dir} (${written.archive})`);
+    return {
+      decision,
+      manifest,
+      evidenceDir: written.dir,
+      archive: written.archive,
+      archiveSha256: written.archiveSha256,
+      text,
+      markdown,
+    };
+  } finally {
+    await signer?.close();
+  }
+}

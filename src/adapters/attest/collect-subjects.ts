@@ -148,7 +148,12 @@ export async function collectSubjects(options: CollectSubjectsOptions): Promise<
   const images: OciReference[] = [];
   const filePaths: string[] = [];
   for (const spec of options.specs) {
-    const byDigest = parseDigestSubject(spec);
+    // An existing file wins over a look-alike image reference (`dist.v2/app:1`).
+    const onDisk = await lstat(resolve(workspace, spec)).then(
+      () => true,
+      () => false,
+    );
+    const byDigest = onDisk ? undefined : parseDigestSubject(spec);
     if (byDigest) {
       subjects.push(byDigest.subject);
       if (byDigest.oci) images.push(byDigest.oci);

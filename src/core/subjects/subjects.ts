@@ -31,7 +31,10 @@ const DIGEST_SUFFIX = /@sha256:([0-9A-Fa-f]+)$/;
 
 /** True for `HOST/…` where HOST has a dot, a port or is `localhost`: a registry, not a file path. */
 function looksLikeRegistryHost(first: string): boolean {
-  return first === 'localhost' || first.includes('.') || /:\d+$/.test(first);
+  const label = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
+  if (/^localhost(:\d+)?$/.test(first)) return true;
+  if (new RegExp(`^${label}(?:\\.${label})+(:\\d+)?$`).test(first)) return true;
+  return new RegExp(`^${label}:\\d+$`).test(first);
 }
 
 /**

@@ -1,0 +1,281 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createGitHubClient } from '../../../src/adapters/github/client.ts';
+import { reviewPullRequest } from '../../../src/adapters/github/review-pull-request.ts';
+import { renderReviewComment } from '../../../src/core/exceptions/review.ts';
+import { VouchError } from '../../../src/errors.ts';
+import {
+  HEAD_SHA,
+  pullRequest42Routes,
+  REPO_ID,
+  startGitHubServer,
+  type Routes,
+} from '../../helpers/github-server.ts';
+
+const NOW = new Date('2026-12-02T12:00:00Z');
+const RESET_MS = 1796284800 * 1000;
+
+async function review(
+  overrides: Routes,
+  options: { approverTeams?: string[]; now?: () => number } = {},
+) {
+  const server = await startGitHubServer(pullRequest42Routes(overrides));
+  try {
+    const client = createGitHubClient({
+      token: 'ghs_test0000000000000000000000000000000',
+      baseUrl: server.url,
+      retryDelayMs: 1,
+      sleep: async () => {},
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const result = await reviewPullRequest({
+      client,
+      owner: 'acme',
+      repo: 'widget',
+      number: 42,
+      path: '.vouch/exceptions.yml',
+      policyPath: '.vouch/policy.yml',
+      approverTeams: options.approverTeams ?? ['acme/release-managers'],
+      now: NOW,
+    });
+    return { ...result, requests: server.requests };
+  } finally {
+    await server.close();
+  }
+}
+
+async function reviewError(
+  overrides: Routes,
+  options: { now?: () => number } = {},
+): Promise<VouchError & { requests?: number }> {
+  const server = await startGitHubServer(pullRequest42Routes(overrides));
+  try {
+    const client = createGitHubClient({
+      token: 'ghs_test',
+      baseUrl: server.url,
+      retries: 2,
+      retryDelayMs: 1,
+      sleep: async () => {},
+      ...(options.now ? { now: options.now } : {}),
+    });
+    await reviewPullRequest({
+      client,
+      owner: 'acme',
+      repo: 'widget',
+      number: 42,
+      path: '.vouch/exceptions.yml',
+      approverTeams: ['acme/release-managers'],
+      now: NOW,
+    });
+  } catch (error) {
+    assert.ok(error instanceof VouchError, String(error));
+    return Object.assign(error, { requests: server.requests.length });
+  } finally {
+    await server.close();
+  }
+  assert.fail('the review did not fail');
+}
+
+test('an added exception approved on the head by a release manager passes; files are read beyond page one', async () => {
+  const r = await review({});
+  assert.equal(r.touched, true);
+  assert.equal(r.outcome.verdict, 'pass');
+  assert.deepEqual(
+    r.outcome.changes.map((c) => [c.change.kind, c.change.head?.id]),
+    [['added', 'CVE-2021-23337']],
+  );
+  assert.deepEqual(r.outcome.approval.approvers, ['rm-bob']);
+  assert.ok(
+    r.requests.some(
+      (q) => q.path === `/repositories/${REPO_ID}/pulls/42/files` && q.query['page'] === '2',
+    ),
+    'the second page of files was fetched (the exceptions file is on it)',
+  );
+  assert.ok(
+    r.requests.every((q) => q.authorization === 'token ghs_test0000000000000000000000000000000'),
+  );
+  assert.equal(r.codeOwnersPath, '.github/CODEOWNERS');
+});
+
+test('self-approval is refused', async () => {
+  const r = await review({ 'GET /repos/acme/widget/pulls/42/reviews': 'reviews-self' });
+  assert.equal(r.outcome.verdict, 'fail');
+  assert.equal(r.outcome.approval.findings[0]?.reason, 'is the pull request author');
+  assert.match(renderReviewComment(r.outcome), /@dev-alice: is the pull request author/);
+});
+
+test('an approval given before the last push is stale and refused', async () => {
+  const r = await review({ 'GET /repos/acme/widget/pulls/42/reviews': 'reviews-stale' });
+  assert.equal(r.outcome.verdict, 'fail');
+  assert.match(r.outcome.approval.findings[0]!.reason, /^stale: approved 3f1c4e0/);
+});
+
+test('an approver outside the team (and not a code owner) is refused', async () => {
+  const r = await review({ 'GET /repos/acme/widget/pulls/42/reviews': 'reviews-outsider' });
+  assert.equal(r.outcome.verdict, 'fail');
+  assert.match(r.outcome.approval.findings[0]!.reason, /not in an approver team/);
+  assert.ok(
+    r.requests.some(
+      (q) => q.path === '/orgs/acme/teams/release-managers/memberships/outsider-dave',
+    ),
+  );
+});
+
+test('the last pusher cannot approve their own push', async () => {
+  const r = await review({ 'GET /repos/acme/widget/pulls/42/commits': 'commits-42-pushed-by-bob' });
+  assert.equal(r.outcome.verdict, 'fail');
+  assert.equal(r.outcome.approval.findings[0]?.reason, 'pushed the latest commit');
+});
+
+test('removing an exception needs no approval', async () => {
+  const r = await review({
+    [`GET /repos/acme/widget/contents/.vouch/exceptions.yml?ref=${HEAD_SHA}`]:
+      'exceptions-head-removed',
+    'GET /repos/acme/widget/pulls/42/reviews': 'reviews-none',
+  });
+  assert.equal(r.outcome.verdict, 'pass');
+  assert.deepEqual(
+    r.outcome.changes.map((c) => [c.change.kind, c.needsApproval]),
+    [['removed', false]],
+  );
+  assert.equal(r.outcome.approval.required, 0);
+});
+
+test('shortening an expiry needs no approval', async () => {
+  const r = await review({
+    [`GET /repos/acme/widget/contents/.vouch/exceptions.yml?ref=${HEAD_SHA}`]:
+      'exceptions-head-shortened',
+    'GET /repos/acme/widget/pulls/42/reviews': 'reviews-none',
+  });
+  assert.equal(r.outcome.verdict, 'pass');
+  assert.deepEqual(
+    r.outcome.changes.map((c) => c.change.kind),
+    ['shortened'],
+  );
+});
+
+test('a malformed head blocks, with the parser message and position in the comment', async () => {
+  const r = await review({
+    [`GET /repos/acme/widget/contents/.vouch/exceptions.yml?ref=${HEAD_SHA}`]:
+      'exceptions-head-malformed',
+  });
+  assert.equal(r.outcome.verdict, 'fail');
+  assert.equal(r.outcome.head.state, 'invalid');
+  const body = renderReviewComment(r.outcome);
+  assert.match(body, /does not parse/);
+  assert.match(body, /\.vouch\/exceptions\.yml:\d+:\d+: /, 'file:line:column of the problem');
+  assert.match(r.outcome.reasons[0]!, /line \d+, column \d+/);
+});
+
+test('a typo in a key blocks and names the key', async () => {
+  const r = await review({
+    [`GET /repos/acme/widget/contents/.vouch/exceptions.yml?ref=${HEAD_SHA}`]:
+      'exceptions-head-typo',
+  });
+  assert.equal(r.outcome.verdict, 'fail');
+  assert.match(renderReviewComment(r.outcome), /expries/);
+});
+
+test('reviews are read beyond page one', async () => {
+  const r = await review({
+    'GET /repos/acme/widget/pulls/42/reviews?per_page=100': 'reviews-page1',
+    [`GET /repositories/${REPO_ID}/pulls/42/reviews?page=2`]: 'reviews-page2',
+  });
+  assert.equal(r.outcome.verdict, 'pass');
+  assert.deepEqual(r.outcome.approval.approvers, ['rm-bob']);
+  assert.ok(
+    r.requests.some(
+      (q) => q.path === `/repositories/${REPO_ID}/pulls/42/reviews` && q.query['page'] === '2',
+    ),
+  );
+});
+
+test('a waiver that rides in with the dependency it waives needs a second approver', async () => {
+  const lockHead = {
+    [`GET /repos/acme/widget/contents/package-lock.json?ref=${HEAD_SHA}`]: 'lock-head',
+  };
+  const one = await review(lockHead);
+  assert.equal(one.outcome.verdict, 'fail');
+  assert.equal(one.outcome.approval.required, 2);
+  assert.deepEqual(
+    one.outcome.changes[0]!.ridesWith.map((d) => [d.package, d.kind, d.versions]),
+    [['npm/lodash', 'upgraded', ['4.17.20']]],
+  );
+  assert.match(
+    renderReviewComment(one.outcome),
+    /this pull request upgrades npm\/lodash \(4\.17\.20\) in package-lock\.json/,
+  );
+  const two = await review({
+    ...lockHead,
+    'GET /repos/acme/widget/pulls/42/reviews': 'reviews-two',
+  });
+  assert.equal(two.outcome.verdict, 'pass');
+  assert.deepEqual(two.outcome.approval.approvers, ['rm-bob', 'rm-carol']);
+});
+
+test('a CODEOWNERS owner of the file may approve when no team is configured', async () => {
+  const r = await review(
+    { 'GET /repos/acme/widget/pulls/42/reviews': 'reviews-two' },
+    { approverTeams: [] },
+  );
+  assert.equal(r.outcome.verdict, 'pass');
+  assert.deepEqual(
+    r.outcome.approval.findings.map((f) => f.reason),
+    ['CODEOWNERS @acme/release-managers', 'CODEOWNERS @acme/release-managers'],
+  );
+});
+
+test('an exceptions file replaced by a symlink is refused', async () => {
+  const error = await reviewError({
+    'GET /repos/acme/widget/pulls/42/files?per_page=100': 'files-42-symlink',
+    [`GET /repos/acme/widget/contents/.vouch/exceptions.yml?ref=${HEAD_SHA}`]:
+      'exceptions-head-symlink',
+  });
+  assert.equal(error.code, 'PATH_IS_SYMLINK');
+  assert.match(error.message, /attacker-exceptions/);
+});
+
+test('a rate limit is retried, then the review fails closed with the reset time', async () => {
+  const error = await reviewError(
+    { 'GET /repos/acme/widget/pulls/42': 'rate-limited' },
+    { now: () => RESET_MS - 2000 },
+  );
+  assert.equal(error.code, 'GITHUB_RATE_LIMITED');
+  assert.equal(error.requests, 3, 'one attempt and two retries');
+  assert.match(error.message, /API rate limit exceeded.*resets at 2026-/s);
+});
+
+test('a rate limit that clears on retry lets the review finish', async () => {
+  const r = await review(
+    { 'GET /repos/acme/widget/pulls/42': ['secondary-rate-limited', 'pull-42'] },
+    { now: () => RESET_MS - 2000 },
+  );
+  assert.equal(r.outcome.verdict, 'pass');
+});
+
+test('server errors are retried, then fail closed', async () => {
+  const error = await reviewError({ 'GET /repos/acme/widget/pulls/42/reviews': 'server-error' });
+  assert.equal(error.code, 'GITHUB_API_FAILED');
+  assert.match(error.message, /HTTP 502/);
+});
+
+test('a rate limit far in the future fails at once rather than waiting', async () => {
+  const error = await reviewError(
+    { 'GET /repos/acme/widget/pulls/42': 'rate-limited' },
+    { now: () => RESET_MS - 3_600_000 },
+  );
+  assert.equal(error.code, 'GITHUB_RATE_LIMITED');
+  assert.equal(error.requests, 1);
+});
+
+test('bad credentials are a user error, not retried', async () => {
+  const error = await reviewError({ 'GET /repos/acme/widget/pulls/42': 'bad-credentials' });
+  assert.equal(error.code, 'GITHUB_AUTH_FAILED');
+  assert.equal(error.requests, 1);
+});
+
+test('an enormous diff is a coded error, nothing approved', async () => {
+  const error = await reviewError({ 'GET /repos/acme/widget/pulls/42': 'pull-42-huge' });
+  assert.equal(error.code, 'EXCEPTIONS_DIFF_TOO_LARGE');
+  assert.match(error.message, /3412 files/);
+});

@@ -1,6 +1,6 @@
 /** License values from manifests and lockfiles, as SPDX expressions. */
 import parseSpdx from 'spdx-expression-parse';
-import { licenseRefOf } from './parse.ts';
+import { licenseRefOf, stripOuterParens } from './parse.ts';
 
 const cache = new Map<string, string | undefined>();
 
@@ -15,7 +15,7 @@ function fromString(raw: string): string | undefined {
   for (const candidate of candidates) {
     try {
       parseSpdx(candidate);
-      result = candidate.replace(/^\((.*)\)$/, '$1');
+      result = stripOuterParens(candidate);
       break;
     } catch {
       // not an SPDX expression; try the next form

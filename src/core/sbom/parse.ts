@@ -74,6 +74,26 @@ function parsePurl(purl: string | undefined): PackageURL | undefined {
   }
 }
 
+/** `(A OR B)` → `A OR B`, only when the outer parentheses enclose the whole expression. */
+export function stripOuterParens(expression: string): string {
+  let e = expression.trim();
+  while (e.startsWith('(') && e.endsWith(')')) {
+    let depth = 0;
+    let encloses = true;
+    for (let i = 0; i < e.length - 1; i++) {
+      if (e[i] === '(') depth++;
+      else if (e[i] === ')') depth--;
+      if (depth === 0) {
+        encloses = false;
+        break;
+      }
+    }
+    if (!encloses) break;
+    e = e.slice(1, -1).trim();
+  }
+  return e;
+}
+
 /** `LicenseRef-` form of a free-text license name. */
 export function licenseRefOf(name: string): string {
   const id = name.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '');
@@ -126,7 +146,7 @@ function cdxLicense(value: unknown): string | undefined {
     else if (name) parts.push(licenseRefOf(name));
   }
   if (parts.length === 0) return undefined;
-  return parts.length === 1 ? parts[0]!.replace(/^\((.*)\)$/, '$1') : parts.join(' AND ');
+  return parts.length === 1 ? stripOuterParens(parts[0]!) : parts.join(' AND ');
 }
 
 function cdxTools(metadata: Json): SbomTool[] {
@@ -253,7 +273,7 @@ function readCycloneDx(doc: Json, source: string): Sbom {
 function spdxLicense(concluded: unknown, declared: unknown): string | undefined {
   for (const v of [concluded, declared]) {
     const s = str(v);
-    if (s && s !== 'NOASSERTION' && s !== 'NONE') return s;
+    if (s && s !== 'NOASSERTION' && s !== 'NONE') return stripOuterParens(s);
   }
   return undefined;
 }

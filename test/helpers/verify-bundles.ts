@@ -45,7 +45,7 @@ async function keylessParts(sigstore: MockSigstore, o: KeylessOptions) {
   const witnesses = [
     ...(o.rekor === false
       ? []
-      : [new RekorWitness({ rekorBaseURL: sigstore.rekorUrl, entryType: 'dsse' })]),
+      : [new RekorWitness({ rekorBaseURL: sigstore.rekorUrl, entryType: 'intoto' })]),
     ...(o.tsa === false ? [] : [new TSAWitness({ tsaBaseURL: sigstore.url })]),
   ];
   return { signer, witnesses };
@@ -137,7 +137,7 @@ export async function keyDsseBundle(
   const { DSSEBundleBuilder, RekorWitness } = await import('@sigstore/sign');
   const { bundleToJSON } = await import('@sigstore/bundle');
   const witnesses = sigstore
-    ? [new RekorWitness({ rekorBaseURL: sigstore.rekorUrl, entryType: 'dsse' })]
+    ? [new RekorWitness({ rekorBaseURL: sigstore.rekorUrl, entryType: 'intoto' })]
     : [];
   const b = await new DSSEBundleBuilder({ signer: keySigner(key), witnesses }).create({
     data: Buffer.from(typeof statement === 'string' ? statement : JSON.stringify(statement)),

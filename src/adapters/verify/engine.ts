@@ -227,6 +227,13 @@ export function parseBundle(doc: unknown, source: string): Bundle {
       `${source}: unknown bundle media type ${JSON.stringify(mediaType)}`,
     );
   }
+  const sigs = (doc as { dsseEnvelope?: { signatures?: unknown } }).dsseEnvelope?.signatures;
+  if (Array.isArray(sigs) && sigs.length !== 1) {
+    throw new VouchError(
+      'VERIFY_DSSE_INVALID',
+      `${source}: the DSSE envelope has ${sigs.length} signatures; exactly one is accepted`,
+    );
+  }
   try {
     return bundleFromJSON(doc);
   } catch (error) {

@@ -407,7 +407,11 @@ export async function verifyArtifacts(
   let loadedTrust: LoadedTrust;
   if (deps.trust) loadedTrust = deps.trust;
   else {
-    const doc = await loadTrustDocument(request.trust ?? { kind: 'public-good' }, {
+    const source: TrustSource =
+      request.trust?.kind === 'file'
+        ? { kind: 'file', path: resolve(deps.cwd, request.trust.path) }
+        : (request.trust ?? { kind: 'public-good' });
+    const doc = await loadTrustDocument(source, {
       logger: deps.logger,
       now,
     });

@@ -165,10 +165,9 @@ export async function openPkcs11Signer(
     const [keyTypeAttr] = lib.C_GetAttributeValue(session, privateKey, [
       { type: p11.CKA_KEY_TYPE },
     ]);
-    const keyTypeNum = (keyTypeAttr!.value as Buffer).readUIntLE(
-      0,
-      (keyTypeAttr!.value as Buffer).length,
-    );
+    const keyTypeBuf = keyTypeAttr!.value as Buffer;
+    const keyTypeNum =
+      keyTypeBuf.length >= 8 ? Number(keyTypeBuf.readBigUInt64LE(0)) : keyTypeBuf.readUInt32LE(0);
     let publicKeyPem: string;
     let keyType: 'ec' | 'rsa';
     let curveSize = 0;

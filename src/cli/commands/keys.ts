@@ -1,4 +1,6 @@
-import { notImplemented, type CommandSpec } from '../command.ts';
+import { resolve } from 'node:path';
+import { VouchError } from '../../errors.ts';
+import { stringValue, type CommandContext, type CommandSpec } from '../command.ts';
 
 const generate: CommandSpec = {
   name: 'keys generate',
@@ -33,7 +35,7 @@ const generate: CommandSpec = {
     },
     unencrypted: { type: 'boolean', description: 'Write the private key without a passphrase.' },
   },
-  run: async () => notImplemented('keys generate'),
+  run: runGenerate,
 };
 
 const publicKey: CommandSpec = {
@@ -42,8 +44,15 @@ const publicKey: CommandSpec = {
   usage: 'vouch keys public REF',
   examples: ['vouch keys public release.key'],
   positionals: { name: 'REF', min: 1, max: 1 },
-  options: {},
-  run: async () => notImplemented('keys public'),
+  options: {
+    'passphrase-env': {
+      type: 'string',
+      value: 'VAR',
+      description:
+        'Environment variable holding the key passphrase (default: VOUCH_KEY_PASSPHRASE).',
+    },
+  },
+  run: runPublic,
 };
 
 const trust: CommandSpec = {
@@ -63,8 +72,15 @@ const trust: CommandSpec = {
       value: 'T',
       description: 'End of the validity window (RFC 3339; inclusive).',
     },
+    comment: { type: 'string', value: 'TEXT', description: 'A note kept with the entry.' },
+    'passphrase-env': {
+      type: 'string',
+      value: 'VAR',
+      description:
+        'Environment variable holding the key passphrase (default: VOUCH_KEY_PASSPHRASE).',
+    },
   },
-  run: async () => notImplemented('keys trust'),
+  run: runTrust,
 };
 
 const command: CommandSpec = {
@@ -76,3 +92,95 @@ const command: CommandSpec = {
   subcommands: { generate, public: publicKey, trust },
 };
 export default command;
+
+async function runGenerate(ctx: CommandContext): Promise<number> {
+  const { generateKeyFiles } = await import('../../adapters/sigstore/key-tools.ts');
+  const unencrypted = ctx.values['unencrypted'] === true;
+  const envName = stringValue(ctx.values, 'passphrase-env') ?? 'VOUCH_KEY_PASSPHRASE';
+  const passphrase = unencrypted ? undefined : ctx.env[envName];
+  if (!unencrypted && !passphrase) {
+    throw new VouchError(
+      'SIGN_PASSPHRASE_MISSING',
+      `no passphrase in ${envName} to encrypt the private key with`,
+      {
+        hint: `Set ${envName} (or pass --passphrase-env VAR); --unencrypted writes the key without one.`,
+      },
+    );
+  }
+  if (passphrase) ctx.logger.secret(passphrase);
+  const privatePath = resolve(ctx.cwd, stringValue(ctx.values, 'private') ?? '');
+  const publicPath = resolve(ctx.cwd, stringValue(ctx.values, 'public') ?? '');
+  const { hint } = await generateKeyFiles({
+    privatePath,
+    publicPath,
+    algorithm: stringValue(ctx.values, 'algorithm') ?? 'ecdsa-p256',
+    ...(passphrase ? { passphrase } : {}),
+  });
+  if (unencrypted) ctx.logger.warn(`${privatePath} is not encrypted: keep it in a secret store`);
+  if (ctx.json) {
+    ctx.stdout.write(
+      `${JSON.stringify({ ok: true, private: privatePath, public: publicPath, keyId: hint, encrypted: !unencrypted })}\n`,
+    );
+  } else {
+    ctx.logger.info(
+      `wrote ${privatePath} (${unencrypted ? 'unencrypted' : 'encrypted'}) and ${publicPath}`,
+    );
+    ctx.stdout.write(`${hint}\n`);
+  }
+  return 0;
+}
+
+function keyOptions(ctx: CommandContext) {
+  const passphraseEnv = stringValue(ctx.values, 'passphrase-env');
+  return {
+    env: ctx.env,
+    logger: ctx.logger,
+    cwd: ctx.cwd,
+    ...(passphraseEnv ? { passphraseEnv } : {}),
+  };
+}
+
+async function runPublic(ctx: CommandContext): Promise<number> {
+  const { readPublicKey } = await import('../../adapters/sigstore/key-tools.ts');
+  const pem = await readPublicKey(ctx.positionals[0] ?? '', keyOptions(ctx));
+  if (ctx.json) {
+    const { computeKeyHint } = await import('../../core/signing/key-signer.ts');
+    ctx.stdout.write(
+      `${JSON.stringify({ ok: true, keyId: computeKeyHint(pem), publicKey: pem })}\n`,
+    );
+  } else {
+    ctx.stdout.write(pem);
+  }
+  return 0;
+}
+
+function timeFlag(ctx: CommandContext, name: string): Date | undefined {
+  const value = stringValue(ctx.values, name);
+  if (value === undefined) return undefined;
+  const t = new Date(value);
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) ||
+    Number.isNaN(t.getTime())
+  ) {
+    throw new VouchError('USAGE_INVALID_VALUE', `--${name} "${value}" is not an RFC 3339 time`, {
+      hint: 'Example: 2026-01-31T00:00:00Z',
+    });
+  }
+  return t;
+}
+
+async function runTrust(ctx: CommandContext): Promise<number> {
+  const { readPublicKey } = await import('../../adapters/sigstore/key-tools.ts');
+  const { buildTrustedKeyEntry } = await import('../../core/signing/trusted-keys.ts');
+  const pem = await readPublicKey(ctx.positionals[0] ?? '', keyOptions(ctx));
+  const validFrom = timeFlag(ctx, 'valid-from') ?? new Date(Math.floor(Date.now() / 1000) * 1000);
+  const validUntil = timeFlag(ctx, 'valid-until');
+  const comment = stringValue(ctx.values, 'comment');
+  const entry = buildTrustedKeyEntry(pem, {
+    validFrom,
+    ...(validUntil ? { validUntil } : {}),
+    ...(comment ? { comment } : {}),
+  });
+  ctx.stdout.write(`${JSON.stringify(entry, null, 2)}\n`);
+  return 0;
+}

@@ -1,9 +1,62 @@
+import { createGateDeps } from '../../adapters/gate/default-deps.ts';
+import { runGate } from '../../adapters/gate/run-gate.ts';
 import { VouchError } from '../../errors.ts';
 import type { ActionDeps } from '../shared/run.ts';
 import type { Inputs } from './inputs.ts';
 
-export const OUTPUTS = ['verdict', 'evidence-path'] as const;
+export const OUTPUTS = ['verdict', 'evidence-path', 'archive-path', 'refusals'] as const;
 
-export async function run(_inputs: Inputs, _deps: ActionDeps): Promise<void> {
-  throw new VouchError('NOT_IMPLEMENTED', 'the gate action is not implemented yet');
+export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
+  if (inputs.files.length === 0) {
+    throw new VouchError('INPUT_MISSING', 'input "files" is required: the release files to gate');
+  }
+  if (!inputs.policy) throw new VouchError('INPUT_MISSING', 'input "policy" is required');
+  if (inputs.exceptionsRef && !inputs.exceptions) {
+    throw new VouchError(
+      'INPUT_MISSING',
+      'input "exceptions-ref" needs input "exceptions" (the path in the repository)',
+    );
+  }
+  const now = new Date();
+  const env = inputs.passphrase
+    ? { ...deps.env, VOUCH_KEY_PASSPHRASE: inputs.passphrase }
+    : deps.env;
+  const result = await runGate(
+    {
+      workspace: deps.workspace,
+      files: inputs.files,
+      bundleDirs: inputs.bundleDirs,
+      trust: {
+        ...(inputs.publicKey ? { key: inputs.publicKey } : {}),
+        ...(inputs.trustedKeys ? { trustedKeys: inputs.trustedKeys } : {}),
+        ...(inputs.certificateIdentity ? { certificateIdentity: inputs.certificateIdentity } : {}),
+        ...(inputs.certificateOidcIssuer
+          ? { certificateOidcIssuer: inputs.certificateOidcIssuer }
+          : {}),
+      },
+      builderIds: inputs.builderIds,
+      signers: [],
+      policy: inputs.policy,
+      advisories: inputs.advisories,
+      ...(inputs.exceptions ? { exceptions: inputs.exceptions } : {}),
+      ...(inputs.exceptionsRef ? { exceptionsRef: inputs.exceptionsRef } : {}),
+      evidenceDir: inputs.evidenceDir || 'evidence',
+      ...(inputs.signManifestKey ? { signManifestKey: inputs.signManifestKey } : {}),
+      now,
+    },
+    createGateDeps({ logger: deps.logger, now, env, cwd: deps.workspace }),
+  );
+  deps.setOutput('verdict', result.decision.verdict);
+  deps.setOutput('evidence-path', result.evidenceDir);
+  deps.setOutput('archive-path', result.archive);
+  deps.setOutput('refusals', result.decision.refusals.length);
+  await deps.logger.summary(result.markdown);
+  if (result.decision.verdict !== 'pass') {
+    const first = result.decision.refusals[0]!;
+    throw new VouchError(
+      first.code,
+      `the release is refused (${result.decision.refusals.length} refusal${result.decision.refusals.length === 1 ? '' : 's'}): ${first.file ? `${first.file}: ` : ''}${first.check}: ${first.message}`,
+    );
+  }
+  deps.logger.info(`the release may ship; evidence: ${result.evidenceDir}`);
 }

@@ -21,7 +21,39 @@ export const INPUT_DESCRIPTIONS = {
     'Teams whose members may approve changes to the exceptions file: one org/team per line.',
   'report-as':
     'How the review verdict is posted on the head commit: `check` (a check run) or `status` (a commit status).',
+  'bundle-dirs':
+    'Directories holding Sigstore bundles, one per line (default: the release files directories).',
+  'public-key': 'Path of a PEM public key for key-signed bundles.',
+  'trusted-keys':
+    'Path of a trusted-keys file (keys with validity windows) for key-signed bundles.',
+  'certificate-identity': 'Exact signer identity (certificate SAN) required of keyless bundles.',
+  'certificate-oidc-issuer': 'Exact OIDC issuer required of keyless bundles.',
+  'builder-ids': 'Builder ids trusted for SLSA provenance, one per line.',
+  'exceptions-ref':
+    'Protected branch to read the exceptions file from (e.g. origin/main); without it exceptions in the file are refused.',
+  'evidence-dir': 'Directory to write the evidence into; a .tar.gz of it is written beside it.',
+  'sign-manifest-key': 'Key reference to sign the evidence manifest and VSAs with (optional).',
+  subjects:
+    'Subjects given by digest, one per line: NAME@sha256:HEX, or an OCI image REGISTRY/REPO@sha256:HEX (a tag alone is refused).',
+  checksums: 'Checksum files in sha256sum format whose entries become subjects, one path per line.',
+  predicate: 'Path of a custom predicate (a JSON object) to attest.',
+  'predicate-type': 'Predicate type URI of the attested predicate.',
+  store:
+    'Where else each attestation goes, one per line: `github` (attestations API), `release` (assets of the release), `oci` or `oci:REGISTRY/REPO@sha256:HEX` (registry), `file` (also an .intoto.jsonl).',
+  'per-subject': 'One attestation per subject instead of one for all of them.',
+  output: 'Path of the attestation bundle to write, relative to the workspace (default: attestation.sigstore.json).',
+  'release-tag': 'Tag of the existing GitHub release that the `release` store uploads to (default: the pushed tag).',
+  'signing-config':
+    "Path of a Sigstore signing config naming the Fulcio, Rekor and TSA URLs (default: chosen as GitHub's attest action chooses).",
   'allow-untrusted-triggers': 'Allow signing in pull_request_target and workflow_run runs.',
+  'sbom-formats':
+    'SBOM formats to write: cyclonedx, spdx, or both (comma- or newline-separated; default: both).',
+  'sbom-spec-version': 'CycloneDX spec version to write: 1.6 (default) or 1.5.',
+  'sbom-omit': 'Dependency scopes to leave out of the SBOM: dev and/or optional, one per line.',
+  'sbom-lockfile': 'Lockfile to read instead of detecting one (relative to path).',
+  reproducible:
+    'Byte-identical output: timestamp from SOURCE_DATE_EPOCH (else 1970-01-01) and content-derived ids.',
+  validate: 'Validate each document against its official JSON schema before writing (default: true).',
 } as const;
 
 export type InputName = keyof typeof INPUT_DESCRIPTIONS;

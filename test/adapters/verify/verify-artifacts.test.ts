@@ -121,7 +121,7 @@ describe('verifyArtifacts', () => {
     const b = await keyMessageBundle(key, data);
     const ms = b['messageSignature'] as { signature: string };
     const sig = Buffer.from(ms.signature, 'base64');
-    sig[sig.length - 3] ^= 1;
+    sig[sig.length - 3] = sig[sig.length - 3]! ^ 1;
     ms.signature = sig.toString('base64');
     write('altered.json', b);
     assert.equal(

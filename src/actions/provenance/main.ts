@@ -1,4 +1,3 @@
-import { VouchError } from '../../errors.ts';
 import type { ActionDeps } from '../shared/run.ts';
 import type { Inputs } from './inputs.ts';
 
@@ -9,6 +8,25 @@ export const OUTPUTS = [
   'subject-count',
 ] as const;
 
-export async function run(_inputs: Inputs, _deps: ActionDeps): Promise<void> {
-  throw new VouchError('NOT_IMPLEMENTED', 'the provenance action is not implemented yet');
+export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
+  const { runAttestJob } = await import('../../adapters/attest/run-job.ts');
+  await runAttestJob(
+    {
+      kind: 'provenance',
+      files: inputs.files,
+      subjects: inputs.subjects,
+      checksums: inputs.checksums,
+      key: inputs.key,
+      passphrase: inputs.passphrase,
+      pkcs11Pin: inputs.pkcs11Pin,
+      signingConfig: inputs.signingConfig,
+      stores: inputs.store,
+      perSubject: inputs.perSubject,
+      output: inputs.output,
+      githubToken: inputs.githubToken,
+      releaseTag: inputs.releaseTag,
+      allowUntrustedTriggers: inputs.allowUntrustedTriggers,
+    },
+    deps,
+  );
 }

@@ -428,13 +428,18 @@ export function verifyBundle(
   }
   const keys = options.keyPolicy.type === 'key' ? options.keyPolicy.keys : undefined;
   let key: TrustedKey | undefined;
+  let entries: TrustedKey[] = [];
   if (keys && vm.content.$case === 'publicKey') {
     const hint = vm.content.publicKey.hint;
-    key = keys.find((k) => k.hint === hint) ?? (keys.length === 1 ? keys[0] : undefined);
-    if (!key && keys.length > 1) {
-      // No hint match: the bundle may carry no hint; try each key by signature.
-      key = keys.find((k) => entity.signature.verifySignature(k.publicKey));
+    const has = (k: TrustedKey) => k.hint === hint || (k.hints ?? []).includes(hint);
+    entries = hint ? keys.filter(has) : [];
+    if (entries.length === 0 && keys.length === 1) entries = [...keys];
+    if (entries.length === 0 && keys.length > 1) {
+      // No hint match: the bundle may carry no hint; find the key by its signature.
+      const signedBy = keys.find((k) => entity.signature.verifySignature(k.publicKey));
+      if (signedBy) entries = keys.filter((k) => k.publicKeyPem === signedBy.publicKeyPem);
     }
+    key = entries[0];
     if (!key) {
       throw new VouchError(
         'VERIFY_KEY_NOT_TRUSTED',
@@ -459,7 +464,19 @@ export function verifyBundle(
   if (key && options.keyPolicy.type === 'key' && options.keyPolicy.windows) {
     const times = timestamps.map((t) => new Date(t.time));
     if (times.length === 0) options.onNoWitness?.(source);
-    checkWindow(key, times.length > 0 ? times : [options.now]);
+    const at = times.length > 0 ? times : [options.now];
+    // One key may be listed with several windows (rotation back and forth): any may cover it.
+    let first: unknown;
+    const covered = entries.some((entry) => {
+      try {
+        checkWindow(entry, at);
+        return true;
+      } catch (error) {
+        first ??= error;
+        return false;
+      }
+    });
+    if (!covered) throw first;
   }
   const tlog = vm.tlogEntries.map((e) => ({
     logIndex: e.logIndex,

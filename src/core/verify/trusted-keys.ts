@@ -9,9 +9,12 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { VouchError } from '../../errors.ts';
 import { parseJsonSafe } from '../safe-parse.ts';
+import { parseTrustedKeys as parseSigningTrustedKeys } from '../signing/trusted-keys.ts';
 
 export interface TrustedKey {
   readonly hint: string;
+  /** Every hint a bundle may carry for this key: the declared one, hex and base64 SPKI SHA-256. */
+  readonly hints?: readonly string[];
   readonly publicKey: KeyObject;
   /** PEM text, as given. */
   readonly publicKeyPem: string;
@@ -53,8 +56,50 @@ export function keyHint(key: KeyObject): string {
     .digest('base64');
 }
 
+/** All hints a bundle may record for a key (Sigstore's base64 form and vouch sign's hex form). */
+export function keyHints(key: KeyObject, declared?: string): string[] {
+  const digest = createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest();
+  return [
+    ...new Set([
+      ...(declared ? [declared] : []),
+      digest.toString('base64'),
+      digest.toString('hex'),
+    ]),
+  ];
+}
+
+/**
+ * Parses a trusted-keys file: the format above, or the one `vouch keys trust` writes
+ * (`mediaType` application/vnd.vouch.trusted-keys.v1+json, entries with `keyId`), where one key
+ * may appear several times with different windows.
+ */
 export function parseTrustedKeys(text: string, source: string): TrustedKey[] {
   const doc = parseJsonSafe(text, source, { maxBytes: 1024 * 1024 });
+  if (doc !== null && typeof doc === 'object' && 'mediaType' in doc) {
+    let entries;
+    try {
+      entries = parseSigningTrustedKeys(text, source);
+    } catch (error) {
+      if (error instanceof VouchError && error.kind === 'user' && error.code !== 'UNSAFE_KEY') {
+        throw new VouchError('VERIFY_KEY_INVALID', error.message, { cause: error });
+      }
+      throw error;
+    }
+    return entries.map((e) => {
+      const publicKey = parsePublicKeyPem(e.publicKeyPem, source);
+      return {
+        hint: e.hint,
+        hints: keyHints(publicKey, e.hint),
+        publicKey,
+        publicKeyPem: e.publicKeyPem,
+        validFrom: e.validFrom,
+        ...(e.validUntil ? { validUntil: e.validUntil } : {}),
+        ...(e.revokedAt ? { revokedAt: e.revokedAt } : {}),
+      };
+    });
+  }
   const keys = (doc as { keys?: unknown } | null)?.keys;
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || !Array.isArray(keys)) {
     throw new VouchError('VERIFY_KEY_INVALID', `${source}: expected an object with a "keys" list`);
@@ -94,6 +139,7 @@ export function parseTrustedKeys(text: string, source: string): TrustedKey[] {
     }
     return {
       hint,
+      hints: keyHints(publicKey, hint),
       publicKey,
       publicKeyPem: e['publicKey'],
       validFrom,

@@ -542,6 +542,43 @@ describe('verifyArtifacts', () => {
     );
   });
 
+  it('trusted keys in the `vouch keys trust` format: one key listed with two windows', async () => {
+    const b = JSON.parse(readFileSync(join(dir, 'keyed.json'), 'utf8'));
+    const t = new Date(Number(b.verificationMaterial.tlogEntries[0].integratedTime) * 1000);
+    const iso = (ms: number) => new Date(t.getTime() + ms).toISOString().replace('.000Z', 'Z');
+    const doc = (windows: Array<Record<string, string>>) => ({
+      mediaType: 'application/vnd.vouch.trusted-keys.v1+json',
+      keys: windows.map((w) => ({ publicKey: key.pem, ...w })),
+    });
+    write(
+      'vk.json',
+      doc([
+        { validFrom: iso(-86_400_000), validUntil: iso(-3_600_000) },
+        { validFrom: iso(-1000) },
+      ]),
+    );
+    assert.equal(
+      await outcome({ artifacts: ['app.tgz'], bundles: ['keyed.json'], trustedKeys: 'vk.json' }),
+      'pass',
+    );
+    write(
+      'vk2.json',
+      doc([{ validFrom: iso(-86_400_000), validUntil: iso(-3_600_000) }, { validFrom: iso(1000) }]),
+    );
+    assert.equal(
+      await outcome({ artifacts: ['app.tgz'], bundles: ['keyed.json'], trustedKeys: 'vk2.json' }),
+      'VERIFY_KEY_WINDOW',
+    );
+    write('vk3.json', {
+      mediaType: 'application/vnd.vouch.trusted-keys.v1+json',
+      keys: [{ publicKey: 'x', validFrom: iso(0) }],
+    });
+    assert.equal(
+      await outcome({ artifacts: ['app.tgz'], bundles: ['keyed.json'], trustedKeys: 'vk3.json' }),
+      'VERIFY_KEY_INVALID',
+    );
+  });
+
   it('trusted keys, offline bundle with no witness: the window must cover now, and the report says so', async () => {
     write('offline.json', await keyMessageBundle(key, data));
     write('tk-now.json', {

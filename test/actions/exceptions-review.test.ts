@@ -1,0 +1,177 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readInputs } from '../../src/actions/exceptions-review/inputs.ts';
+import { CHECK_NAME, run } from '../../src/actions/exceptions-review/main.ts';
+import type { InputName, InputReader } from '../../src/actions/shared/inputs.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { VouchError } from '../../src/errors.ts';
+import {
+  HEAD_SHA,
+  pullRequest42Routes,
+  startGitHubServer,
+  type Routes,
+} from '../helpers/github-server.ts';
+
+function reader(values: Partial<Record<InputName, string>>): InputReader {
+  return {
+    string: (name) => values[name] ?? '',
+    list: (name) => (values[name] ?? '').split('\n').filter(Boolean),
+    boolean: (name) => values[name] === 'true',
+    secret: (name) => values[name] ?? '',
+  };
+}
+
+function eventFile(action: string, sender: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vouch-event-'));
+  const path = join(dir, 'event.json');
+  writeFileSync(
+    path,
+    JSON.stringify({ action, number: 42, pull_request: { number: 42 }, sender: { login: sender } }),
+  );
+  return path;
+}
+
+async function runAction(
+  routes: Routes,
+  values: Partial<Record<InputName, string>> = {},
+  event = { action: 'synchronize', sender: 'dev-alice' },
+) {
+  const server = await startGitHubServer(pullRequest42Routes(routes));
+  const outputs: Record<string, string> = {};
+  let error: unknown;
+  try {
+    const inputs = readInputs(
+      reader({
+        'github-token': 'ghs_action',
+        'approver-teams': 'acme/release-managers',
+        policy: '.vouch/policy.yml',
+        ...values,
+      }),
+      {
+        GITHUB_REPOSITORY: 'acme/widget',
+        GITHUB_EVENT_PATH: eventFile(event.action, event.sender),
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_API_URL: server.url,
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_RUN_ID: '12002',
+        VOUCH_NOW: '2026-12-02T12:00:00Z',
+      },
+    );
+    await run(inputs, {
+      logger: silentLogger,
+      setOutput: (name, value) => (outputs[name] = String(value)),
+      workspace: tmpdir(),
+      env: {},
+    });
+  } catch (thrown) {
+    error = thrown;
+  } finally {
+    await server.close();
+  }
+  const writes = server.requests.filter((q) => q.method !== 'GET');
+  return { outputs, error, writes };
+}
+
+test('approved: one comment with the table is created and a successful check is posted on the head', async () => {
+  const { outputs, error, writes } = await runAction({});
+  assert.equal(error, undefined);
+  assert.equal(outputs['verdict'], 'pass');
+  assert.equal(
+    outputs['comment-url'],
+    'https://github.com/acme/widget/pull/42#issuecomment-2510000003',
+  );
+  const comment = writes.find((w) => w.path === '/repos/acme/widget/issues/42/comments');
+  const body = (comment!.body as { body: string }).body;
+  assert.match(body, /^<!-- vouch:exceptions-review -->/);
+  assert.match(body, /\| added \| `CVE-2021-23337` \| `pkg:npm\/lodash` \|/);
+  const check = writes.find((w) => w.path === '/repos/acme/widget/check-runs')!.body as Record<
+    string,
+    unknown
+  >;
+  assert.equal(check['name'], CHECK_NAME);
+  assert.equal(check['head_sha'], HEAD_SHA);
+  assert.equal(check['conclusion'], 'success');
+  assert.equal(check['details_url'], 'https://github.com/acme/widget/actions/runs/12002');
+});
+
+test("the existing bot comment is updated in place; a planted marker in a person's comment is ignored", async () => {
+  const { writes } = await runAction({
+    'GET /repos/acme/widget/issues/42/comments': 'comments-existing',
+  });
+  assert.deepEqual(
+    writes.filter((w) => w.path.includes('/comments')).map((w) => `${w.method} ${w.path}`),
+    ['PATCH /repos/acme/widget/issues/comments/2510000002'],
+  );
+});
+
+test('self-approval: verdict fail, failing check, EXCEPTIONS_NOT_APPROVED', async () => {
+  const { outputs, error, writes } = await runAction({
+    'GET /repos/acme/widget/pulls/42/reviews': 'reviews-self',
+  });
+  assert.ok(error instanceof VouchError && error.code === 'EXCEPTIONS_NOT_APPROVED', String(error));
+  assert.equal(outputs['verdict'], 'fail');
+  const check = writes.find((w) => w.path === '/repos/acme/widget/check-runs')!.body as Record<
+    string,
+    unknown
+  >;
+  assert.equal(check['conclusion'], 'failure');
+  const body = (
+    writes.find((w) => w.path.endsWith('/issues/42/comments'))!.body as { body: string }
+  ).body;
+  assert.match(body, /@dev-alice: is the pull request author/);
+});
+
+test('the sender of a synchronize event is the last pusher and cannot approve', async () => {
+  const { outputs } = await runAction({}, {}, { action: 'synchronize', sender: 'rm-bob' });
+  assert.equal(outputs['verdict'], 'fail');
+});
+
+test('report-as status posts a commit status with the same context', async () => {
+  const { writes } = await runAction({}, { 'report-as': 'status' });
+  const status = writes.find((w) => w.path === `/repos/acme/widget/statuses/${HEAD_SHA}`)!
+    .body as Record<string, unknown>;
+  assert.equal(status['context'], CHECK_NAME);
+  assert.equal(status['state'], 'success');
+});
+
+test('a symlinked exceptions file fails closed and says so on the pull request', async () => {
+  const { outputs, error, writes } = await runAction({
+    'GET /repos/acme/widget/pulls/42/files?per_page=100': 'files-42-symlink',
+    [`GET /repos/acme/widget/contents/.vouch/exceptions.yml?ref=${HEAD_SHA}`]:
+      'exceptions-head-symlink',
+  });
+  assert.ok(error instanceof VouchError && error.code === 'PATH_IS_SYMLINK');
+  assert.equal(outputs['verdict'], 'fail');
+  const body = (
+    writes.find((w) => w.path.endsWith('/issues/42/comments'))!.body as { body: string }
+  ).body;
+  assert.match(body, /\[PATH_IS_SYMLINK\]/);
+  const check = writes.find((w) => w.path === '/repos/acme/widget/check-runs')!.body as Record<
+    string,
+    unknown
+  >;
+  assert.equal(check['conclusion'], 'failure');
+});
+
+test('inputs: report-as and approver-teams are checked; every input is read first', () => {
+  assert.throws(
+    () => readInputs(reader({ 'report-as': 'email' }), {}),
+    (e: unknown) => e instanceof VouchError && e.code === 'INPUT_INVALID',
+  );
+  assert.throws(
+    () => readInputs(reader({ 'approver-teams': 'just-a-name' }), {}),
+    (e: unknown) => e instanceof VouchError && e.code === 'INPUT_INVALID',
+  );
+  assert.equal(readInputs(reader({}), {}).exceptions, '.vouch/exceptions.yml');
+});
+
+test('a run outside a pull request event is a coded error', async () => {
+  const inputs = readInputs(reader({ 'github-token': 'x' }), { GITHUB_REPOSITORY: 'acme/widget' });
+  await assert.rejects(
+    run(inputs, { logger: silentLogger, setOutput: () => {}, workspace: tmpdir(), env: {} }),
+    (e: unknown) => e instanceof VouchError && e.code === 'INPUT_INVALID',
+  );
+});

@@ -17,6 +17,11 @@ export const INPUT_DESCRIPTIONS = {
   exceptions: 'Path of the exceptions file (YAML).',
   advisories: 'OSV advisory sources: one directory or zip per line.',
   'github-token': 'Token for the GitHub API (default: the workflow token).',
+  'warn-only':
+    'Report policy findings without failing the step; the report is marked warn-only and the release gate never accepts it.',
+  'pr-comment':
+    'On pull request events, post the policy report as one comment, updated in place (needs `pull-requests: write`).',
+  now: 'Evaluate exception expiry as of this UTC date (YYYY-MM-DD; default: now).',
   'approver-teams':
     'Teams whose members may approve changes to the exceptions file: one org/team per line.',
   'report-as':
@@ -24,6 +29,21 @@ export const INPUT_DESCRIPTIONS = {
   'bundle-dirs':
     'Directories holding Sigstore bundles, one per line (default: the release files directories).',
   'public-key': 'Path of a PEM public key for key-signed bundles.',
+  bundles:
+    'Sigstore bundle files (v0.1–v0.3) or npm attestations files, one path or glob per line (default: NAME.sigstore.json beside each file).',
+  'trusted-root':
+    'Path of a Sigstore trusted_root.json (default: the shipped Sigstore public-good root).',
+  'certificate-identity-regexp':
+    'Pattern (anchored at both ends) for the signer identity of keyless bundles, instead of certificate-identity.',
+  'source-repository':
+    'Source repository (owner/name) that SLSA provenance and the certificate must name exactly.',
+  'source-ref':
+    'Source ref provenance must name: refs/heads/X, refs/tags/X, a branch or tag name, or a semver range for tags.',
+  'source-workflow': 'Workflow file path provenance must name, e.g. .github/workflows/release.yml.',
+  report:
+    'Path of the JSON verification report to write, relative to the workspace (default: vouch-verify-report.json).',
+  'vsa-dir':
+    'Directory to write an unsigned SLSA verification summary statement per artifact into (optional).',
   'trusted-keys':
     'Path of a trusted-keys file (keys with validity windows) for key-signed bundles.',
   'certificate-identity': 'Exact signer identity (certificate SAN) required of keyless bundles.',
@@ -41,8 +61,10 @@ export const INPUT_DESCRIPTIONS = {
   store:
     'Where else each attestation goes, one per line: `github` (attestations API), `release` (assets of the release), `oci` or `oci:REGISTRY/REPO@sha256:HEX` (registry), `file` (also an .intoto.jsonl).',
   'per-subject': 'One attestation per subject instead of one for all of them.',
-  output: 'Path of the attestation bundle to write, relative to the workspace (default: attestation.sigstore.json).',
-  'release-tag': 'Tag of the existing GitHub release that the `release` store uploads to (default: the pushed tag).',
+  output:
+    'Path of the attestation bundle to write, relative to the workspace (default: attestation.sigstore.json).',
+  'release-tag':
+    'Tag of the existing GitHub release that the `release` store uploads to (default: the pushed tag).',
   'signing-config':
     "Path of a Sigstore signing config naming the Fulcio, Rekor and TSA URLs (default: chosen as GitHub's attest action chooses).",
   'allow-untrusted-triggers': 'Allow signing in pull_request_target and workflow_run runs.',
@@ -53,7 +75,8 @@ export const INPUT_DESCRIPTIONS = {
   'sbom-lockfile': 'Lockfile to read instead of detecting one (relative to path).',
   reproducible:
     'Byte-identical output: timestamp from SOURCE_DATE_EPOCH (else 1970-01-01) and content-derived ids.',
-  validate: 'Validate each document against its official JSON schema before writing (default: true).',
+  validate:
+    'Validate each document against its official JSON schema before writing (default: true).',
 } as const;
 
 export type InputName = keyof typeof INPUT_DESCRIPTIONS;

@@ -66,9 +66,9 @@ export async function resolveReleaseFiles(
   for (const pattern of relPatterns) {
     const matches = await glob(pattern, {
       cwd: root,
-      onlyFiles: true,
+      onlyFiles: false,
       dot: false,
-      followSymbolicLinks: false,
+      followSymbolicLinks: true,
       expandDirectories: false,
     });
     if (matches.length === 0) {
@@ -80,6 +80,12 @@ export async function resolveReleaseFiles(
     for (const m of matches) {
       const abs = resolve(root, m);
       const info = await lstat(abs);
+      if (!inside(root, await realpath(abs))) {
+        throw new VouchError(
+          'PATH_OUTSIDE_WORKSPACE',
+          `${m} resolves through a symbolic link to ${await realpath(abs)}, outside the workspace`,
+        );
+      }
       if (info.isSymbolicLink()) {
         const target = await realpath(abs);
         if (!inside(root, target)) {

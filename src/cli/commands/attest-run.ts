@@ -53,8 +53,7 @@ export async function runAttestCommand(
     ...(stringValue(values, 'passphrase-env')
       ? { passphraseEnv: stringValue(values, 'passphrase-env')! }
       : {}),
-    // The CLI signs what the user asked for; the trigger check guards the actions.
-    allowUntrustedTriggers: true,
+    allowUntrustedTriggers: values['allow-untrusted-triggers'] === true,
   });
   let result: AttestResult;
   try {

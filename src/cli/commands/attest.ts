@@ -66,6 +66,10 @@ const command: CommandSpec = {
       value: 'FILE',
       description: 'Sigstore signing config naming Fulcio, Rekor and TSA URLs.',
     },
+    'allow-untrusted-triggers': {
+      type: 'boolean',
+      description: 'Sign even in pull_request_target and workflow_run runs.',
+    },
     'release-tag': {
       type: 'string',
       value: 'TAG',

@@ -247,6 +247,12 @@ describe('vouch attest / vouch provenance', () => {
         'SUBJECT_DUPLICATE',
       ],
     ];
+    const untrusted = vouch(['provenance', '--key', 'release.key', '--offline', 'dist/*'], {
+      cwd: dir,
+      env: { ...LOCAL_ENV, GITHUB_EVENT_NAME: 'pull_request_target' },
+    });
+    assert.equal(untrusted.status, 1, untrusted.stderr);
+    assert.match(untrusted.stderr, /\[SIGN_UNTRUSTED_TRIGGER\]/);
     for (const [args, code] of cases) {
       const r = vouch(args, { cwd: dir, env: LOCAL_ENV });
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

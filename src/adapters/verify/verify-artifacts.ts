@@ -537,8 +537,10 @@ export function failureOf(result: VerifyResult): VouchError | undefined {
     const e = failed[0]!.error!;
     return new VouchError(e.code as ErrorCode, `${failed[0]!.artifact}: ${e.message}`);
   }
+  const codes = new Set(failed.map((f) => f.error!.code));
+  const code = codes.size === 1 ? (failed[0]!.error!.code as ErrorCode) : 'VERIFY_REFUSED';
   return new VouchError(
-    'VERIFY_REFUSED',
+    code,
     `${failed.length} of ${result.artifacts.length} artifacts failed verification: ${failed
       .map((f) => `${f.artifact} [${f.error?.code}]`)
       .join(', ')}`,

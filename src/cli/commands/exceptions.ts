@@ -1,6 +1,6 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { isMap, isSeq, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { writeFileAtomic } from '../../adapters/fs/atomic-write.ts';
 import { loadExceptionsFromGitRef } from '../../adapters/github/git-ref.ts';
 import {
@@ -163,7 +163,11 @@ export function appendExceptionYaml(
   }
   if (!isSeq(list))
     throw new VouchError('EXCEPTIONS_INVALID', `${source}: "exceptions" must be a list`);
-  list.add(doc.createNode(entry));
+  const node = doc.createNode(entry);
+  // Ranges are quoted as in the documentation, so `<`, `>` and `*` read the same to a person.
+  const versions = node.get('versions', true);
+  if (isScalar(versions)) versions.type = 'QUOTE_DOUBLE';
+  list.add(node);
   const out = doc.toString({ lineWidth: 0 });
   parseExceptions(out, source);
   return out;

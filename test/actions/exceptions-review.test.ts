@@ -175,3 +175,49 @@ test('a run outside a pull request event is a coded error', async () => {
     (e: unknown) => e instanceof VouchError && e.code === 'INPUT_INVALID',
   );
 });
+
+test('the bundled action runs end to end under the Actions runtime (inputs from INPUT_*, outputs to GITHUB_OUTPUT)', async () => {
+  const { build } = await import('esbuild');
+  const { bundleOptions } = await import('../../scripts/bundle.ts');
+  const { spawn } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const out = mkdtempSync(join(tmpdir(), 'vouch-er-bundle-'));
+  await build({
+    ...bundleOptions('exceptions-review', 'src/actions/exceptions-review/index.ts'),
+    outdir: out,
+    logLevel: 'silent',
+  });
+  const server = await startGitHubServer(
+    pullRequest42Routes({ 'GET /repos/acme/widget/pulls/42/reviews': 'reviews-stale' }),
+  );
+  const output = join(out, 'github-output.txt');
+  writeFileSync(output, '');
+  try {
+    const result = await new Promise<{ status: number | null; log: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(out, 'index.js')], {
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          'INPUT_GITHUB-TOKEN': 'ghs_bundle_token_value',
+          'INPUT_APPROVER-TEAMS': 'acme/release-managers',
+          INPUT_EXCEPTIONS: '.vouch/exceptions.yml',
+          GITHUB_REPOSITORY: 'acme/widget',
+          GITHUB_EVENT_PATH: eventFile('opened', 'dev-alice'),
+          GITHUB_EVENT_NAME: 'pull_request',
+          GITHUB_API_URL: server.url,
+          GITHUB_OUTPUT: output,
+          VOUCH_NOW: '2026-12-02',
+        },
+      });
+      let log = '';
+      child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+      child.on('close', (status) => resolve({ status, log }));
+    });
+    assert.equal(result.status, 1, 'a blocked review fails the step');
+    assert.match(result.log, /::error::\[EXCEPTIONS_NOT_APPROVED\] .*needs 1 approval/);
+    assert.match(result.log, /::add-mask::ghs_bundle_token_value/);
+    assert.match(readFileSync(output, 'utf8'), /verdict<<ghadelimiter_[^\n]+\nfail\n/);
+  } finally {
+    await server.close();
+  }
+});

@@ -68,6 +68,8 @@ export const INPUT_DESCRIPTIONS = {
   'signing-config':
     "Path of a Sigstore signing config naming the Fulcio, Rekor and TSA URLs (default: chosen as GitHub's attest action chooses).",
   'allow-untrusted-triggers': 'Allow signing in pull_request_target and workflow_run runs.',
+  offline:
+    'Key-based signing with no transparency log entry or timestamp (the job summary says so); refused for keyless.',
   'sbom-formats':
     'SBOM formats to write: cyclonedx, spdx, or both (comma- or newline-separated; default: both).',
   'sbom-spec-version': 'CycloneDX spec version to write: 1.6 (default) or 1.5.',

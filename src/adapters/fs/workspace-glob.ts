@@ -4,7 +4,7 @@
  * the workspace.
  */
 import { promises as fsp } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { VouchError } from '../../errors.ts';
 
 function inside(root: string, path: string): boolean {
@@ -19,7 +19,6 @@ export async function expandWorkspaceGlobs(
 ): Promise<string[]> {
   const root = await fsp.realpath(workspace);
   const found = new Set<string>();
-  const { glob } = await import('tinyglobby');
   for (const raw of patterns) {
     const pattern = raw.trim();
     if (pattern === '') continue;
@@ -29,24 +28,26 @@ export async function expandWorkspaceGlobs(
     if (pattern.split(/[\\/]/).includes('..')) {
       throw new VouchError('PATH_OUTSIDE_WORKSPACE', `"${pattern}" climbs out with ".."`);
     }
-    const matches = await glob(pattern, {
-      cwd: root,
-      onlyFiles: true,
-      followSymbolicLinks: false,
-      dot: false,
-      expandDirectories: false,
-    });
-    for (const m of matches) {
-      const abs = resolve(root, m);
-      const real = await fsp.realpath(abs).catch(() => abs);
-      if (!inside(root, real)) {
-        throw new VouchError(
-          'PATH_OUTSIDE_WORKSPACE',
-          `${m} resolves outside the workspace (${real})`,
-        );
+    // node:fs glob lists symlinks as themselves and never walks into symlinked directories, so
+    // an escaping link is seen (and refused) instead of followed or silently skipped.
+    for await (const entry of fsp.glob(pattern, { cwd: root, withFileTypes: true })) {
+      const onDisk = join(entry.parentPath, entry.name);
+      // Report paths under the workspace as given (it may itself be reached through a symlink).
+      const abs = join(resolve(workspace), relative(root, onDisk));
+      if (entry.isDirectory()) continue;
+      if (entry.isSymbolicLink()) {
+        const real = await fsp.realpath(onDisk).catch(() => undefined);
+        if (real === undefined || !inside(root, real)) {
+          throw new VouchError(
+            'PATH_OUTSIDE_WORKSPACE',
+            `${relative(root, onDisk)} is a symlink that resolves outside the workspace`,
+          );
+        }
+        const stat = await fsp.stat(real);
+        if (stat.isFile()) found.add(abs);
+        continue;
       }
-      const stat = await fsp.stat(real);
-      if (stat.isFile()) found.add(abs);
+      if (entry.isFile()) found.add(abs);
     }
   }
   return [...found].sort();
@@ -64,5 +65,5 @@ export async function resolveWorkspaceFile(path: string, workspace: string): Pro
   if (!inside(root, real)) {
     throw new VouchError('PATH_OUTSIDE_WORKSPACE', `${path} resolves outside the workspace`);
   }
-  return join(abs.split(sep).join(sep));
+  return abs;
 }

@@ -141,6 +141,7 @@ export function pullRequest42Routes(overrides: Routes = {}): Routes {
     [`GET /repos/acme/widget/contents/.github/CODEOWNERS?ref=${BASE_SHA}`]: 'codeowners-base',
     'GET /repos/acme/widget/pulls/42/reviews': 'reviews-approved',
     'GET /repos/acme/widget/pulls/42/commits': 'commits-42',
+    'GET /repos/acme/widget/activity?ref=refs/heads/waive-lodash-42': 'activity-42',
     'GET /orgs/acme/teams/release-managers/memberships/rm-bob': 'membership-active',
     'GET /orgs/acme/teams/release-managers/memberships/rm-carol': 'membership-maintainer',
     'GET /orgs/acme/teams/release-managers/memberships/outsider-dave': 'not-found',

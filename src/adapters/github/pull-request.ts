@@ -15,6 +15,9 @@ export interface PullRequestInfo {
   readonly headSha: string;
   readonly baseSha: string;
   readonly baseRef: string;
+  readonly headRef: string;
+  /** `owner/name` of the repository the head branch lives in (a fork's, for fork pull requests). */
+  readonly headRepo?: string;
   readonly changedFiles: number;
   readonly merged: boolean;
   readonly mergedAt?: string;
@@ -56,6 +59,8 @@ export async function getPullRequest(
     headSha: need(data.head?.sha, 'head sha'),
     baseSha: need(data.base?.sha, 'base sha'),
     baseRef: need(data.base?.ref, 'base ref'),
+    headRef: need(data.head?.ref, 'head ref'),
+    ...(data.head?.repo?.full_name ? { headRepo: data.head.repo.full_name } : {}),
     changedFiles: data.changed_files ?? 0,
     merged: data.merged === true || Boolean(data.merged_at),
     ...(data.merged_at ? { mergedAt: data.merged_at } : {}),
@@ -136,14 +141,16 @@ export async function listPullRequestReviews(
 }
 
 /**
- * Who pushed the current head, as far as the API can tell: the author and committer of the head
- * commit (GitHub's web-flow committer is skipped).
+ * Who pushed the current head, as far as the API can tell: the actor of the push that moved the
+ * head branch to the head commit (repository activity, for branches of this repository), and the
+ * author and committer of the head commit (GitHub's web-flow committer is skipped).
  */
 export async function findLastPushers(
   client: GitHubClient,
   ref: PullRequestRef,
-  headSha: string,
+  pull: Pick<PullRequestInfo, 'headSha' | 'headRef' | 'headRepo'>,
 ): Promise<string[]> {
+  const headSha = pull.headSha;
   const commits = await client.paginate(client.rest.pulls.listCommits, {
     owner: ref.owner,
     repo: ref.repo,
@@ -164,5 +171,21 @@ export async function findLastPushers(
   if (head.author?.login) logins.add(head.author.login);
   if (head.committer?.login && head.committer.login !== 'web-flow')
     logins.add(head.committer.login);
+  if (pull.headRepo?.toLowerCase() === `${ref.owner}/${ref.repo}`.toLowerCase()) {
+    try {
+      const { data } = await client.rest.repos.listActivities({
+        owner: ref.owner,
+        repo: ref.repo,
+        ref: `refs/heads/${pull.headRef}`,
+        per_page: 100,
+      });
+      for (const activity of data) {
+        if (activity.after === headSha && activity.actor?.login) logins.add(activity.actor.login);
+      }
+    } catch (error) {
+      // Older GitHub Enterprise servers lack the endpoint; commit metadata still applies.
+      if (!(error instanceof VouchError) || error.code !== 'GITHUB_NOT_FOUND') throw error;
+    }
+  }
   return [...logins];
 }

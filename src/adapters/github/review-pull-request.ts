@@ -157,7 +157,7 @@ export async function reviewPullRequest(
     ? findOwners(parseCodeOwners(codeOwnersFile.text), path).owners
     : [];
   const reviews = await listPullRequestReviews(client, ref);
-  const lastPushers = await findLastPushers(client, ref, pull.headSha);
+  const lastPushers = await findLastPushers(client, ref, pull);
   if (options.pusher) lastPushers.push(options.pusher);
 
   const teamMembers = new Map<string, Set<string>>();

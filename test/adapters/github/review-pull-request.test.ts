@@ -127,6 +127,14 @@ test('the last pusher cannot approve their own push', async () => {
   assert.equal(r.outcome.approval.findings[0]?.reason, 'pushed the latest commit');
 });
 
+test('whoever pushed the head (repository activity) cannot approve it, even when someone else authored it', async () => {
+  const r = await review({
+    'GET /repos/acme/widget/activity?ref=refs/heads/waive-lodash-42': 'activity-42-bob-pushed',
+  });
+  assert.equal(r.outcome.verdict, 'fail');
+  assert.equal(r.outcome.approval.findings[0]?.reason, 'pushed the latest commit');
+});
+
 test('removing an exception needs no approval', async () => {
   const r = await review({
     [`GET /repos/acme/widget/contents/.vouch/exceptions.yml?ref=${HEAD_SHA}`]:

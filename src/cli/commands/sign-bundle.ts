@@ -1,4 +1,5 @@
-import { notImplemented, type CommandSpec } from '../command.ts';
+import { resolve } from 'node:path';
+import { stringValue, type CommandContext, type CommandSpec } from '../command.ts';
 
 const command: CommandSpec = {
   name: 'sign-bundle',
@@ -26,6 +27,58 @@ const command: CommandSpec = {
     'trusted-root': { type: 'string', value: 'FILE', description: 'trusted_root.json.' },
     'signing-config': { type: 'string', value: 'FILE', description: 'Sigstore signing config.' },
   },
-  run: async () => notImplemented('sign-bundle'),
+  run: runSignBundle,
 };
 export default command;
+
+async function runSignBundle(ctx: CommandContext): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const { VouchError } = await import('../../errors.ts');
+  const { signDsseBundle, signMessageBundle, resolveSigner } =
+    await import('../../adapters/sigstore/bundler.ts');
+  const { chooseInstance } = await import('../../adapters/sigstore/sign-files.ts');
+  const { PUBLIC_GOOD_INSTANCE } = await import('../../core/signing/witness-config.ts');
+  const { writeFileAtomic } = await import('../../adapters/fs/atomic-write.ts');
+  const token = stringValue(ctx.values, 'identity-token') ?? '';
+  ctx.logger.secret(token);
+  const signingConfig = stringValue(ctx.values, 'signing-config');
+  const instance = signingConfig
+    ? await chooseInstance(
+        { files: [], key: 'keyless', signingConfig: resolve(ctx.cwd, signingConfig) },
+        { env: ctx.env, logger: ctx.logger, cwd: ctx.cwd },
+        true,
+      )
+    : {
+        ...PUBLIC_GOOD_INSTANCE,
+        witnesses: {
+          ...PUBLIC_GOOD_INSTANCE.witnesses,
+          tsa: { url: 'https://timestamp.sigstore.dev/api/v1/timestamp' },
+        },
+      };
+  const file = resolve(ctx.cwd, ctx.positionals[0] ?? '');
+  let data: Buffer;
+  try {
+    data = await readFile(file);
+  } catch (error) {
+    throw new VouchError('FILE_UNREADABLE', `cannot read ${file}`, { cause: error });
+  }
+  const resolved = await resolveSigner('keyless', {
+    env: ctx.env,
+    logger: ctx.logger,
+    oidcToken: token,
+    ...(instance.fulcioUrl ? { fulcioUrl: instance.fulcioUrl } : {}),
+  });
+  const bundle = ctx.values['in-toto']
+    ? await signDsseBundle(
+        resolved.signer,
+        data,
+        'application/vnd.in-toto+json',
+        instance.witnesses,
+      )
+    : await signMessageBundle(resolved.signer, data, instance.witnesses);
+  await writeFileAtomic(
+    resolve(ctx.cwd, stringValue(ctx.values, 'bundle') ?? ''),
+    `${JSON.stringify(bundle)}\n`,
+  );
+  return 0;
+}

@@ -48,6 +48,14 @@ function identityOf(trust: GateTrust): IdentityPolicy | undefined {
   };
 }
 
+const EMPTY_TRUSTED_ROOT = {
+  mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+  tlogs: [],
+  certificateAuthorities: [],
+  ctlogs: [],
+  timestampAuthorities: [],
+};
+
 /** The verify stage, with trust material loaded once per gate run. */
 export function createGateVerifier(logger: Logger, now: Date): GateVerifier {
   let trust: Promise<unknown> | undefined;
@@ -59,6 +67,11 @@ export function createGateVerifier(logger: Logger, now: Date): GateVerifier {
       const t = request.trust;
       const abs = (p: string): string => (isAbsolute(p) ? p : resolve(request.workspace, p));
       trust ??= (async () => {
+        if (!t.trustedRoot && !identityOf(t) && (t.key || t.trustedKeys)) {
+          // Key-based trust only: no certificate authority or log is trusted, so a keyless bundle
+          // cannot pass, and no public-good root needs loading.
+          return loadTrust(EMPTY_TRUSTED_ROOT, 'no keyless trust (key-based bundles only)');
+        }
         const doc = await loadTrustDocument(
           t.trustedRoot ? { kind: 'file', path: abs(t.trustedRoot) } : { kind: 'public-good' },
           { logger, now },

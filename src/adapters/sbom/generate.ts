@@ -111,6 +111,21 @@ async function readManifestJson(path: string, maxBytes: number): Promise<unknown
   return parseJsonSafe(await readCapped(path, maxBytes), path, { maxBytes });
 }
 
+const SUSPECT = /"(?:__proto__|constructor|prototype)"\s*:|\\u/;
+
+/**
+ * Lockfile JSON: when the text cannot hold an unsafe key (no such word, no `\u` escape) a plain
+ * JSON.parse is enough; otherwise the full safe parse walks every key.
+ */
+function parseLockJson(text: string, path: string, maxBytes: number): unknown {
+  if (SUSPECT.test(text)) return parseJsonSafe(text, path, { maxBytes, maxDepth: 512 });
+  try {
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown;
+  } catch (error) {
+    throw new VouchError('JSON_INVALID', `${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /** Reads whichever lockfile kind `path` is, with its manifest. */
 export async function readLockfile(path: string, maxBytes: number): Promise<LockfileResult> {
   const dir = dirname(path);
@@ -119,7 +134,7 @@ export async function readLockfile(path: string, maxBytes: number): Promise<Lock
   switch (kind) {
     case 'npm': {
       const { readNpmLockfile } = await import('../../core/sbom/lockfiles/npm.ts');
-      const lock = parseJsonSafe(text, path, { maxBytes, maxDepth: 512 });
+      const lock = parseLockJson(text, path, maxBytes);
       const manifestPath = join(dir, 'package.json');
       const manifest = await readManifestJson(manifestPath, maxBytes);
       return readNpmLockfile(

@@ -209,9 +209,11 @@ export function readNpmLockfile(
   });
 
   // Components, shallowest location first so the first of duplicates gets the plain ref.
-  const paths = Object.keys(packages)
-    .filter((p) => p !== '' && !links.has(p))
-    .sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const depthOf = new Map<string, number>();
+  for (const p of Object.keys(packages)) if (p !== '' && !links.has(p)) depthOf.set(p, depth(p));
+  const paths = [...depthOf.keys()].sort(
+    (a, b) => depthOf.get(a)! - depthOf.get(b)! || (a < b ? -1 : a > b ? 1 : 0),
+  );
   const byPath = new Map<string, SbomComponent>();
   const components: SbomComponent[] = [];
   for (const path of paths) {
@@ -292,7 +294,7 @@ export function readNpmLockfile(
     }
     if (out.size > 0) dependencies.set(ref, [...out].sort());
   };
-  const topLevel = paths.filter((p) => p.startsWith('node_modules/') && depth(p) === 1);
+  const topLevel = paths.filter((p) => p.startsWith('node_modules/') && depthOf.get(p) === 1);
   const rootDeps: Json =
     packages[''] ??
     (manifest

@@ -6,5 +6,8 @@ export function readYarnLockfile(
   source: string,
   _manifest?: ManifestInput,
 ): LockfileResult {
-  throw new VouchError('SBOM_LOCKFILE_UNSUPPORTED', `${source}: not read yet`);
+  throw new VouchError(
+    'SBOM_LOCKFILE_UNSUPPORTED',
+    `${source}: yarn.lock is not read by this version of vouch yet; generate the SBOM from package-lock.json or Cargo.lock`,
+  );
 }

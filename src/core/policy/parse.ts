@@ -3,6 +3,7 @@
  * POLICY_INVALID errors with line and column.
  */
 import spdxIds from 'spdx-license-ids/index.json' with { type: 'json' };
+import spdxDeprecated from 'spdx-license-ids/deprecated.json' with { type: 'json' };
 import { VouchError } from '../../errors.ts';
 import { DEFAULT_REMEDIATION_WINDOWS, type Severity } from '../exceptions/model.ts';
 import { unknownKeyMessage } from '../exceptions/parse.ts';
@@ -29,7 +30,9 @@ const BAN_KEYS = ['name', 'package', 'versions', 'reason'] as const;
 const OVERRIDE_KEYS = ['package', 'license'] as const;
 const EXC_KEYS = ['expiring-within'] as const;
 
-const SPDX = new Map<string, string>((spdxIds as string[]).map((id) => [id.toLowerCase(), id]));
+const SPDX = new Map<string, string>(
+  [...(spdxDeprecated as string[]), ...(spdxIds as string[])].map((id) => [id.toLowerCase(), id]),
+);
 
 /** Canonical spelling of an SPDX id (`mit` → `MIT`), or undefined when it is not one. */
 export function canonicalSpdxId(id: string): string | undefined {

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateLicense } from '../../../src/core/policy/licenses.ts';
+import type { LicensePolicy } from '../../../src/core/policy/model.ts';
+
+const policy: LicensePolicy = {
+  allow: ['MIT', 'Apache-2.0', 'BSD-3-Clause', 'ISC', 'GPL-2.0-only WITH Classpath-exception-2.0'],
+  deny: ['GPL-3.0-only'],
+  unknown: 'fail',
+  overrides: [],
+};
+const status = (expr: string | undefined, p: LicensePolicy = policy) =>
+  evaluateLicense(expr, p).status;
+
+test('OR passes when any branch is allowed; AND needs both', () => {
+  assert.equal(status('MIT OR GPL-3.0-only'), 'allowed');
+  assert.equal(status('MIT AND GPL-3.0-only'), 'denied');
+  assert.equal(status('MIT AND Apache-2.0'), 'allowed');
+  assert.equal(status('(MIT OR GPL-3.0-only) AND ISC'), 'allowed');
+  assert.equal(status('(MIT OR GPL-3.0-only) AND GPL-2.0-only'), 'not-allowed');
+  assert.deepEqual(evaluateLicense('MIT AND GPL-3.0-only', policy).offending, ['GPL-3.0-only']);
+});
+
+test('WITH exceptions are their own terms', () => {
+  assert.equal(status('GPL-2.0-only WITH Classpath-exception-2.0'), 'allowed');
+  assert.equal(status('GPL-2.0-only'), 'not-allowed');
+  assert.equal(status('Apache-2.0 WITH LLVM-exception'), 'allowed', 'the plain id is allowed');
+});
+
+test('unknown: missing, NOASSERTION, LicenseRef and free text; case is normalised', () => {
+  assert.equal(status(undefined), 'unknown');
+  assert.equal(status('NOASSERTION'), 'unknown');
+  assert.equal(status('LicenseRef-Proprietary'), 'unknown');
+  assert.equal(status('SEE LICENSE IN LICENSE.md'), 'unknown');
+  assert.equal(status('MIT OR LicenseRef-x'), 'allowed');
+  assert.equal(status('Apache-2.0 AND LicenseRef-x'), 'unknown');
+  assert.equal(status('mit or apache-2.0'), 'allowed');
+});
+
+test('deny-only policies allow every known license not denied', () => {
+  const denyOnly: LicensePolicy = {
+    deny: ['GPL-3.0-only', 'AGPL-3.0-only'],
+    unknown: 'warn',
+    overrides: [],
+  };
+  assert.equal(status('BSD-2-Clause', denyOnly), 'allowed');
+  assert.equal(status('AGPL-3.0-only OR MIT', denyOnly), 'allowed');
+  assert.equal(status('AGPL-3.0-only', denyOnly), 'denied');
+});
+
+test('plus ranges go through spdx-satisfies', () => {
+  assert.equal(
+    status('GPL-2.0+', { allow: ['GPL-3.0-only'], unknown: 'fail', overrides: [] }),
+    'allowed',
+  );
+  assert.equal(
+    status('GPL-2.0+', { allow: ['GPL-1.0-only'], unknown: 'fail', overrides: [] }),
+    'not-allowed',
+  );
+});

@@ -24,6 +24,9 @@ import { hashFile } from '../fs/hash-file.ts';
 import { describeBundleEvidence, signMessageBundle, type SerializedBundle } from './bundler.ts';
 import { resolveSigner, type ResolveSignerOptions } from './resolve-signer.ts';
 
+/** Files signed at the same time. */
+const SIGN_CONCURRENCY = 8;
+
 export interface SignFilesOptions {
   /** Absolute paths of the files to sign. */
   readonly files: readonly string[];
@@ -159,6 +162,16 @@ export async function signFiles(
     ...(instance.fulcioUrl ? { fulcioUrl: instance.fulcioUrl } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
+  const targets = new Set<string>();
+  for (const file of options.files) {
+    const target = bundlePathFor(file, options.outputDir);
+    if (targets.has(target)) {
+      throw new VouchError('INPUT_INVALID', `two files would write the same bundle ${target}`, {
+        hint: 'Files with the same name in different directories cannot share one output directory.',
+      });
+    }
+    targets.add(target);
+  }
   if (options.outputDir) await fsp.mkdir(options.outputDir, { recursive: true });
   const resolved = await resolveSigner(options.key, resolveOptions);
   const witnessLine = describeWitnesses(witnesses);
@@ -168,7 +181,7 @@ export async function signFiles(
   const results: SignedFile[] = [];
   const progress = deps.logger.progress('signing', options.files.length);
   try {
-    for (const file of options.files) {
+    const signOne = async (file: string): Promise<SignedFile> => {
       let bundle: SerializedBundle;
       let sha256: string;
       if (resolved.signer.signDigest) {
@@ -198,7 +211,7 @@ export async function signFiles(
       }
       const certificate = bundle.verificationMaterial.certificate?.rawBytes;
       const evidence = describeBundleEvidence(bundle);
-      results.push({
+      const signed: SignedFile = {
         file,
         bundlePath,
         ...(publicKeyPath ? { publicKeyPath } : {}),
@@ -209,9 +222,31 @@ export async function signFiles(
         mode: resolved.description.mode,
         ...(evidence.logIndex !== undefined ? { logIndex: evidence.logIndex } : {}),
         timestamped: evidence.timestamped,
-      });
+      };
       progress.tick();
-    }
+      return signed;
+    };
+    // A few files at a time: file I/O overlaps with signing; results keep the input order.
+    const slots = new Array<SignedFile | undefined>(options.files.length);
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      while (!failed && next < options.files.length) {
+        const index = next++;
+        try {
+          slots[index] = await signOne(options.files[index]!);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    const settled = await Promise.allSettled(
+      Array.from({ length: Math.min(SIGN_CONCURRENCY, options.files.length) }, worker),
+    );
+    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    for (const r of slots) if (r) results.push(r);
   } finally {
     progress.done();
     await resolved.close();

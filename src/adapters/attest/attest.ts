@@ -36,7 +36,7 @@ import { parseJsonSafe } from '../../core/safe-parse.ts';
 import type { OciReference, Subject } from '../../core/subjects/subjects.ts';
 import { isVouchError, VouchError, type ErrorCode } from '../../errors.ts';
 import { readBuildContext, type IdTokenClaims } from '../build-context/read-build-context.ts';
-import { collectSubjects } from './collect-subjects.ts';
+import { collectSubjects, mapLimit } from './collect-subjects.ts';
 import type { RetryOptions } from './http.ts';
 import { githubAttestationsStore, type GitHubTarget } from './store-github.ts';
 import { ociStore, type RegistryOptions } from './store-oci.ts';
@@ -51,6 +51,8 @@ import { writeFileAtomic } from './write-file.ts';
 
 export const DEFAULT_BUNDLE_PATH = 'attestation.sigstore.json';
 const MAX_PREDICATE_BYTES = 256 * 1024 * 1024;
+/** Statements signed at once (network signers and witnesses are the slow part). */
+const SIGN_CONCURRENCY = 8;
 
 /** Where the predicate comes from. */
 export type PredicateSource =
@@ -252,37 +254,44 @@ async function signAndStore(
   const base = resolve(options.outputBase ?? options.workspace);
   const output = resolve(base, options.output || DEFAULT_BUNDLE_PATH);
   const perSubject = statements.length > 1 || options.perSubject === true;
-  const signed: SignedAttestation[] = [];
   const progress = deps.logger.progress('signing statements', statements.length);
-  for (const statement of statements) {
-    const bundle = await deps.signer.signDsse(serializeStatement(statement), INTOTO_PAYLOAD_TYPE);
-    const bundlePath = perSubject
-      ? join(dirname(output), subjectFileName(statement.subject[0]!))
-      : output;
-    const hexes = new Set(statement.subject.map((s) => s.digest['sha256']));
-    signed.push({
-      statement,
-      bundle,
-      bundleText: `${JSON.stringify(bundle)}\n`,
-      bundlePath,
-      images: images.filter((i) => hexes.has(i.digest.slice(7))),
-    });
-    progress.tick();
-  }
+  const signed: SignedAttestation[] = await mapLimit(
+    statements,
+    SIGN_CONCURRENCY,
+    async (statement) => {
+      const bundle = await deps.signer.signDsse(serializeStatement(statement), INTOTO_PAYLOAD_TYPE);
+      const bundlePath = perSubject
+        ? join(dirname(output), subjectFileName(statement.subject[0]!))
+        : output;
+      const hexes = new Set(statement.subject.map((s) => s.digest['sha256']));
+      progress.tick();
+      return {
+        statement,
+        bundle,
+        bundleText: `${JSON.stringify(bundle)}\n`,
+        bundlePath,
+        images: images.filter((i) => hexes.has(i.digest.slice(7))),
+      };
+    },
+  );
   progress.done();
 
   const outcomes: StoreOutcome[] = [];
   const records = new Map<SignedAttestation, { id?: string; url?: string }>();
+  await mapLimit(signed, 16, (a) => writeFileAtomic(a.bundlePath, a.bundleText));
   for (const a of signed) {
-    await writeFileAtomic(a.bundlePath, a.bundleText);
     outcomes.push({
       store: 'file',
       subjects: a.statement.subject,
       ok: true,
       location: a.bundlePath,
     });
-    deps.logger.info(`wrote ${a.bundlePath}`);
   }
+  deps.logger.info(
+    signed.length === 1
+      ? `wrote ${signed[0]!.bundlePath}`
+      : `wrote ${signed.length} bundles beside ${output}`,
+  );
   let jsonlPath: string | undefined;
   if (specs.some((s) => s.kind === 'file')) {
     jsonlPath = jsonlPathFor(output);

@@ -50,7 +50,8 @@ export async function hashFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function mapLimit<T, R>(
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
+export async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,
   fn: (t: T) => Promise<R>,

@@ -139,6 +139,11 @@ writeFileSync(
     .replace(/created: \d{4}-\d{2}-\d{2}/, `created: ${day(-14)}`)
     .replace(/expires: \d{4}-\d{2}-\d{2}/, `expires: ${day(60)}`),
 );
+// Build outputs are not sources: ignored, so the local build context is clean.
+writeFileSync(
+  join(repo, '.gitignore'),
+  'dist/\nsbom/\nkeys/\nattestations/\nevidence/\nevidence.tar.gz\n',
+);
 git(['init', '-q', '-b', 'main']);
 git(['add', '-A']);
 git([
@@ -200,30 +205,7 @@ vouch([
 // ---------------------------------------------------------------------------------------------
 title('A fresh local signing key (encrypted at rest)');
 mkdirSync(join(repo, 'keys'), { recursive: true });
-const keys = vouch(
-  ['keys', 'generate', '--private', 'keys/release.key', '--public', 'keys/release.pub'],
-  {
-    expect: [0, 2],
-  },
-);
-if (keys.status !== 0) {
-  if (!keys.stderr.includes('NOT_IMPLEMENTED')) process.exit(3);
-  // This build of vouch has no `keys generate`: make the same kind of key with Node's crypto.
-  const { generateKeyPairSync } = await import('node:crypto');
-  const pair = generateKeyPairSync('ec', {
-    namedCurve: 'P-256',
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: {
-      type: 'pkcs8',
-      format: 'pem',
-      cipher: 'aes-256-cbc',
-      passphrase: PASSPHRASE,
-    },
-  });
-  writeFileSync(join(repo, 'keys/release.key'), pair.privateKey, { mode: 0o600 });
-  writeFileSync(join(repo, 'keys/release.pub'), pair.publicKey);
-  process.stdout.write('   made an encrypted ECDSA P-256 key pair with node:crypto instead\n');
-}
+vouch(['keys', 'generate', '--private', 'keys/release.key', '--public', 'keys/release.pub']);
 
 // ---------------------------------------------------------------------------------------------
 title('Sign the release files (offline: no transparency log, stated in the bundle)');
@@ -288,7 +270,7 @@ writeFileSync(
   join(work, 'approved-exceptions.yml'),
   git(['show', 'main:.vouch/exceptions.yml']) + '\n',
 );
-const policy = vouch(
+vouch(
   [
     'policy',
     '--sbom',
@@ -300,13 +282,8 @@ const policy = vouch(
     '--advisories',
     'advisories',
   ],
-  { expect: [0, 1, 2] },
+  { expect: [0, 1] },
 );
-if (policy.status === 2 && policy.stderr.includes('NOT_IMPLEMENTED')) {
-  process.stdout.write(
-    '   (this build has no `vouch policy` command: the gate below evaluates the same policy itself)\n',
-  );
-}
 
 // ---------------------------------------------------------------------------------------------
 title('The release gate (exceptions read from main, never from the release tree)');

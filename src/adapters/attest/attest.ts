@@ -38,7 +38,7 @@ import { isVouchError, VouchError, type ErrorCode } from '../../errors.ts';
 import { readBuildContext, type IdTokenClaims } from '../build-context/read-build-context.ts';
 import { collectSubjects, mapLimit } from './collect-subjects.ts';
 import type { RetryOptions } from './http.ts';
-import { githubAttestationsStore, type GitHubTarget } from './store-github.ts';
+import { checkGitHubTarget, githubAttestationsStore, type GitHubTarget } from './store-github.ts';
 import { ociStore, type RegistryOptions } from './store-oci.ts';
 import { releaseAssetsStore } from './store-release.ts';
 import type {
@@ -220,6 +220,13 @@ function storesFor(
           throw new VouchError(
             'STORE_INVALID',
             `--store ${spec.text} needs a GitHub repository and token (GITHUB_REPOSITORY, GITHUB_TOKEN)`,
+          );
+        }
+        checkGitHubTarget(deps.github, spec.text);
+        if (spec.kind === 'release' && !deps.github.releaseTag) {
+          throw new VouchError(
+            'STORE_INVALID',
+            '--store release needs a release tag (a tag push, or --release-tag / the release-tag input)',
           );
         }
         return deps.github;

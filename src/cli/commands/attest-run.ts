@@ -82,7 +82,8 @@ export async function runAttestCommand(
   }
   const report = toReport(result);
   if (ctx.json) {
-    ctx.stdout.write(`${JSON.stringify({ ok: report.ok, result: report })}\n`);
+    // On a failed store the error (which names what was stored) is the one JSON line printed.
+    if (report.ok) ctx.stdout.write(`${JSON.stringify({ ok: true, result: report })}\n`);
   } else {
     logger.info(
       `${name === 'provenance' ? 'provenance' : 'attestation'} (${result.predicateType}) for ${result.subjects.length} subject(s), signed by ${opened.description.mode} ${opened.description.identity}`,

@@ -413,6 +413,26 @@ describe('attest and provenance pipeline', () => {
     await assert.rejects(createAttestation({ ...base, stores: ['github'] }, deps), {
       code: 'STORE_INVALID',
     });
+    const github = {
+      apiUrl: 'https://api.github.com',
+      serverUrl: 'https://github.com',
+      repository: 'o/r',
+      token: '',
+    };
+    await assert.rejects(createAttestation({ ...base, stores: ['github'] }, { ...deps, github }), {
+      code: 'STORE_INVALID',
+    });
+    await assert.rejects(
+      createAttestation(
+        { ...base, stores: ['release'] },
+        { ...deps, github: { ...github, token: 't' } },
+      ),
+      (e: Error & { code: string }) => {
+        assert.equal(e.code, 'STORE_INVALID');
+        assert.match(e.message, /release tag/);
+        return true;
+      },
+    );
     assert.equal(signed, 0);
   });
 });

@@ -129,6 +129,84 @@ describe('OCI registry store (docker-registry on loopback, read back with skopeo
     });
   });
 
+  it('logs in with the Bearer token flow (as ghcr.io asks) using the given credentials', async () => {
+    const image = await pushTestImage(registry.host, 'team/private', 'private layer');
+    const { createServer } = await import('node:http');
+    const scopes: string[] = [];
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/token') {
+        scopes.push(url.searchParams.get('scope') ?? '');
+        const ok =
+          req.headers.authorization === `Basic ${Buffer.from('robot:s3cret').toString('base64')}`;
+        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+        res.end(ok ? JSON.stringify({ token: 'registry-token' }) : '{}');
+        return;
+      }
+      if (req.headers.authorization !== 'Bearer registry-token') {
+        res.writeHead(401, {
+          'www-authenticate': `Bearer realm="http://127.0.0.1:${(server.address() as { port: number }).port}/token",service="test-registry"`,
+        });
+        res.end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const headers: Record<string, string> = {};
+        for (const h of ['accept', 'content-type'])
+          if (req.headers[h]) headers[h] = String(req.headers[h]);
+        const body = ['GET', 'HEAD'].includes(req.method ?? '') ? undefined : Buffer.concat(chunks);
+        fetch(`http://${registry.host}${req.url}`, {
+          method: req.method,
+          headers,
+          ...(body ? { body } : {}),
+          redirect: 'manual',
+        })
+          .then(async (r) => {
+            const out: Record<string, string> = {};
+            r.headers.forEach((v, k) => {
+              if (k !== 'transfer-encoding' && k !== 'connection') out[k] = v;
+            });
+            res.writeHead(r.status, out);
+            res.end(req.method === 'HEAD' ? undefined : Buffer.from(await r.arrayBuffer()));
+          })
+          .catch(() => res.writeHead(502).end());
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const location = await attachBundle(
+        { registry: host, repository: 'team/private', digest: image },
+        '{"x":1}',
+        'https://x.dev/p',
+        {
+          credentials: () => ({ username: 'robot', password: 's3cret' }),
+        },
+      );
+      assert.match(location, new RegExp(`^${host.replace(/\./g, '\\.')}/team/private@sha256:`));
+      assert.ok(scopes.includes('repository:team/private:pull,push'));
+      const index = skopeoRaw(`${registry.host}/team/private:${referrersTag(image)}`) as {
+        manifests: unknown[];
+      };
+      assert.equal(index.manifests.length, 1);
+      await assert.rejects(
+        attachBundle(
+          { registry: host, repository: 'team/private', digest: image },
+          '{"x":2}',
+          'https://x.dev/p',
+          {
+            credentials: () => ({ username: 'robot', password: 'wrong' }),
+          },
+        ),
+        { code: 'STORE_FAILED' },
+      );
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('a registry that refuses the push is a STORE_FAILED error naming the registry', async () => {
     const image = await pushTestImage(registry.host, 'team/app', 'refused');
     // A registry that answers 401 to every write with no way to authenticate.

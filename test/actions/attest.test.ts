@@ -11,7 +11,7 @@ import { run } from '../../src/actions/attest/main.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.ts';
 import { startMockSigstore, type MockSigstore } from '../helpers/signing/mock-sigstore.ts';
-import { captureDeps, reader } from '../helpers/action-io.ts';
+import { captureDeps, reader, runWithLocalAction } from '../helpers/action-io.ts';
 
 /** @sigstore/verify: the key-signed bundle against the public key, its timestamp against the mock TSA. */
 async function verifyKeyWithTimestamp(
@@ -188,5 +188,36 @@ describe('attest action', () => {
       { code: 'SUBJECT_MUTABLE_REF' },
     );
     assert.equal(deps.outputs.size, 0, 'no outputs for refused input');
+  });
+
+  it('runs end to end through @github/local-action with an SBOM from another tool', () => {
+    const { ws } = workspace(sigstore);
+    writeFileSync(
+      join(ws, 'offline.json'),
+      JSON.stringify({
+        mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
+        caUrls: [],
+        oidcUrls: [],
+        rekorTlogUrls: [],
+        tsaUrls: [],
+      }),
+    );
+    writeFileSync(join(ws, 'summary.md'), '');
+    const r = runWithLocalAction('attest', ws, {
+      INPUT_FILES: 'dist/*',
+      INPUT_SBOM: 'sbom.cdx.json',
+      INPUT_KEY: 'release.key',
+      'INPUT_SIGNING-CONFIG': 'offline.json',
+      INPUT_OUTPUT: 'sbom.sigstore.json',
+      GITHUB_WORKSPACE: ws,
+      GITHUB_STEP_SUMMARY: join(ws, 'summary.md'),
+    });
+    assert.doesNotMatch(r.output, /::error::/, r.output);
+    assert.equal(r.outputs.get('bundle-path'), join(ws, 'sbom.sigstore.json'));
+    assert.equal(r.outputs.get('subject-count'), '1');
+    assert.match(
+      readFileSync(join(ws, 'summary.md'), 'utf8'),
+      /Predicate type: `https:\/\/cyclonedx\.org\/bom`/,
+    );
   });
 });

@@ -5,14 +5,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readInputs } from '../../src/actions/provenance/inputs.ts';
 import { OUTPUTS, run } from '../../src/actions/provenance/main.ts';
-import { captureDeps, reader } from '../helpers/action-io.ts';
+import { captureDeps, reader, runWithLocalAction } from '../helpers/action-io.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.ts';
 import {
@@ -153,5 +155,56 @@ describe('provenance action', () => {
     await assert.rejects(run(readInputs(reader({ key: 'keyless' }), ENV), captureDeps(ws, ENV)), {
       code: 'SUBJECT_NONE',
     });
+  });
+
+  it('runs end to end through @github/local-action (INPUT_* variables, ::set-output, job summary)', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'vouch-prov-local-action-'));
+    writeFileSync(join(ws, 'a.txt'), 'a');
+    writeFileSync(join(ws, 'b.txt'), 'b');
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(join(ws, 'release.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    // A signing config naming no services: key-based, offline.
+    writeFileSync(
+      join(ws, 'offline.json'),
+      JSON.stringify({
+        mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
+        caUrls: [],
+        oidcUrls: [],
+        rekorTlogUrls: [],
+        tsaUrls: [],
+      }),
+    );
+    writeFileSync(join(ws, 'summary.md'), '');
+    execFileSync('git', ['init', '-q'], { cwd: ws });
+    const r = runWithLocalAction('provenance', ws, {
+      INPUT_FILES: '*.txt',
+      INPUT_KEY: 'release.key',
+      INPUT_STORE: 'file',
+      'INPUT_SIGNING-CONFIG': 'offline.json',
+      GITHUB_WORKSPACE: ws,
+      GITHUB_STEP_SUMMARY: join(ws, 'summary.md'),
+    });
+    assert.doesNotMatch(r.output, /::error::/, r.output);
+    assert.equal(r.outputs.get('bundle-path'), join(ws, 'attestation.sigstore.json'));
+    assert.equal(r.outputs.get('subject-count'), '2');
+    assert.ok(existsSync(join(ws, 'attestation.intoto.jsonl')));
+    const summary = readFileSync(join(ws, 'summary.md'), 'utf8');
+    assert.match(summary, /### SLSA provenance/);
+    assert.match(summary, /\*\*Local build\*\*/);
+    assert.match(summary, /\| a\.txt \| `[0-9a-f]{64}` \|/);
+    const statement = JSON.parse(
+      Buffer.from(
+        (
+          JSON.parse(readFileSync(join(ws, 'attestation.sigstore.json'), 'utf8')) as {
+            dsseEnvelope: { payload: string };
+          }
+        ).dsseEnvelope.payload,
+        'base64',
+      ).toString(),
+    ) as { predicate: { buildDefinition: { buildType: string } } };
+    assert.equal(
+      statement.predicate.buildDefinition.buildType,
+      'https://vouch.dev/buildtypes/local/v1',
+    );
   });
 });

@@ -58,8 +58,16 @@ export async function readBuildContext(options: ReadBuildContextOptions): Promis
   return readLocalContext(options.cwd, now(), options.recordHost === true);
 }
 
-function required(env: NodeJS.ProcessEnv, name: string, missing: string[]): string {
-  const value = env[name];
+/** The variable, else the same fact from the OIDC token (older runners lack some variables). */
+function required(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  missing: string[],
+  claims?: IdTokenClaims,
+  claim?: string,
+): string {
+  const fromClaims = claim === undefined ? undefined : claims?.[claim];
+  const value = env[name] || (typeof fromClaims === 'string' ? fromClaims : undefined);
   if (!value) missing.push(name);
   return value ?? '';
 }
@@ -77,16 +85,22 @@ export function readGitHubContext(
   const missing: string[] = [];
   const ctx = {
     serverUrl: required(env, 'GITHUB_SERVER_URL', missing).replace(/\/+$/, ''),
-    repository: required(env, 'GITHUB_REPOSITORY', missing),
-    repositoryId: required(env, 'GITHUB_REPOSITORY_ID', missing),
-    repositoryOwnerId: required(env, 'GITHUB_REPOSITORY_OWNER_ID', missing),
-    eventName: required(env, 'GITHUB_EVENT_NAME', missing),
-    ref: required(env, 'GITHUB_REF', missing),
-    sha: required(env, 'GITHUB_SHA', missing),
-    workflowRef: required(env, 'GITHUB_WORKFLOW_REF', missing),
-    runId: required(env, 'GITHUB_RUN_ID', missing),
-    runAttempt: required(env, 'GITHUB_RUN_ATTEMPT', missing),
-    runnerEnvironment: required(env, 'RUNNER_ENVIRONMENT', missing),
+    repository: required(env, 'GITHUB_REPOSITORY', missing, claims, 'repository'),
+    repositoryId: required(env, 'GITHUB_REPOSITORY_ID', missing, claims, 'repository_id'),
+    repositoryOwnerId: required(
+      env,
+      'GITHUB_REPOSITORY_OWNER_ID',
+      missing,
+      claims,
+      'repository_owner_id',
+    ),
+    eventName: required(env, 'GITHUB_EVENT_NAME', missing, claims, 'event_name'),
+    ref: required(env, 'GITHUB_REF', missing, claims, 'ref'),
+    sha: required(env, 'GITHUB_SHA', missing, claims, 'sha'),
+    workflowRef: required(env, 'GITHUB_WORKFLOW_REF', missing, claims, 'workflow_ref'),
+    runId: required(env, 'GITHUB_RUN_ID', missing, claims, 'run_id'),
+    runAttempt: required(env, 'GITHUB_RUN_ATTEMPT', missing, claims, 'run_attempt'),
+    runnerEnvironment: required(env, 'RUNNER_ENVIRONMENT', missing, claims, 'runner_environment'),
   };
   if (missing.length > 0) {
     throw new VouchError(

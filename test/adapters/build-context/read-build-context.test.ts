@@ -113,6 +113,14 @@ test('missing GitHub variables are named in a BUILD_CONTEXT_INVALID error', () =
       return true;
     },
   );
+  // A runner without RUNNER_ENVIRONMENT: the token's claim fills it in.
+  const fromClaims = readGitHubContext(env, {
+    job_workflow_ref: JOB_WORKFLOW_REF,
+    run_attempt: '2',
+    runner_environment: 'self-hosted',
+  });
+  assert.equal(fromClaims.runAttempt, '2');
+  assert.equal(fromClaims.runnerEnvironment, 'self-hosted');
   assert.throws(() => readGitHubContext({ ...ENV, GITHUB_SHA: 'main' }, undefined), {
     code: 'BUILD_CONTEXT_INVALID',
   });

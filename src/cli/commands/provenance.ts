@@ -32,7 +32,7 @@ const command: CommandSpec = {
       type: 'string',
       multiple: true,
       value: 'STORE',
-      description: 'Also store in github, release, oci:REF or file.',
+      description: 'Also store in github, release, oci (the image subjects), oci:REF or file.',
     },
     'per-subject': {
       type: 'boolean',

@@ -115,7 +115,14 @@ export async function loadOsvZip(path: string): Promise<LoadedAdvisories> {
       reject(error);
     };
     zip.on('error', (err: Error) =>
-      fail(new VouchError('ADVISORIES_INVALID', `${path}: ${err.message}`, { cause: err })),
+      fail(
+        // yauzl refuses escaping names itself before our own check sees them.
+        /^(invalid relative path|absolute path|invalid characters in fileName): /.test(err.message)
+          ? new VouchError('ARCHIVE_UNSAFE', `${path}: entry refused: ${err.message}`, {
+              cause: err,
+            })
+          : new VouchError('ADVISORIES_INVALID', `${path}: ${err.message}`, { cause: err }),
+      ),
     );
     zip.on('end', () => resolve());
     zip.on('entry', (entry: import('yauzl').Entry) => {

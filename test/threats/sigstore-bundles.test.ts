@@ -1,0 +1,283 @@
+/**
+ * THREATS 2, 4, 6–10, 14, 16 and 50 (log and CA windows): each refusal asserted by its exact code
+ * on the real Sigstore conformance bundles (../shared/conformance/sigstore), and on copies of the
+ * happy-path bundle and the production trusted root altered the way the conformance suite makes
+ * its cases. Verification writes nothing: the CLI runs leave their directory as they found it.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { verifyBundleProtocol } from '../../src/adapters/verify/protocol.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { ERROR_CODES, VouchError } from '../../src/errors.ts';
+import { SHARED, vouch } from '../helpers/cli.ts';
+
+const BASE = join(SHARED, 'conformance', 'sigstore');
+
+interface Case {
+  name: string;
+  expect: 'success' | 'failure';
+  bundle: string;
+  artifact: string;
+  artifactDigest: string;
+  trustedRoot: string;
+  verifyMode: 'identity' | 'key';
+  identity?: string;
+  issuer?: string;
+  key?: string;
+}
+
+const { cases } = JSON.parse(readFileSync(join(BASE, 'cases.json'), 'utf8')) as { cases: Case[] };
+
+function conformanceCase(name: string): Case {
+  const c = cases.find((x) => x.name === name);
+  assert.ok(c, `conformance case ${name} exists`);
+  return c;
+}
+
+/** The code `vouch verify-bundle` refuses a conformance case with, in path and digest mode. */
+async function codeOf(name: string, mode: 'path' | 'digest' = 'path'): Promise<string> {
+  const c = conformanceCase(name);
+  return outcome({
+    bundle: join(BASE, c.bundle),
+    artifact: mode === 'path' ? join(BASE, c.artifact) : c.artifactDigest,
+    trustedRoot: join(BASE, c.trustedRoot),
+    ...(c.verifyMode === 'key'
+      ? { key: join(BASE, c.key!) }
+      : { identity: c.identity!, issuer: c.issuer! }),
+  });
+}
+
+async function outcome(args: Parameters<typeof verifyBundleProtocol>[0]): Promise<string> {
+  try {
+    await verifyBundleProtocol(args, { cwd: BASE, logger: silentLogger });
+    return 'pass';
+  } catch (error) {
+    assert.ok(error instanceof VouchError, `a coded VouchError, not ${String(error)}`);
+    assert.ok(error.code in ERROR_CODES);
+    return error.code;
+  }
+}
+
+async function expectCodes(table: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  for (const [name, code] of table) {
+    for (const mode of ['path', 'digest'] as const) {
+      assert.equal(await codeOf(name, mode), code, `${name} (${mode})`);
+    }
+  }
+}
+
+const IDENTITY =
+  'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
+const ISSUER = 'https://token.actions.githubusercontent.com';
+const ARTIFACT = join(BASE, 'bundle-verify', 'a.txt');
+
+interface Window {
+  start?: string;
+  end?: string;
+}
+interface TrustedRootDoc {
+  certificateAuthorities: Array<{ validFor: Window }>;
+  tlogs: Array<{ publicKey: { validFor: Window } }>;
+}
+interface BundleDoc {
+  verificationMaterial: {
+    tlogEntries: Array<{ inclusionProof?: { logIndex: string; treeSize: string } }>;
+  };
+}
+
+function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(join(BASE, path), 'utf8')) as T;
+}
+
+/** Verifies an altered copy of a real bundle against an altered copy of a real trusted root. */
+async function alteredOutcome(bundle: BundleDoc, root: TrustedRootDoc): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'vouch-threats-sigstore-'));
+  writeFileSync(join(dir, 'bundle.sigstore.json'), JSON.stringify(bundle));
+  writeFileSync(join(dir, 'trusted_root.json'), JSON.stringify(root));
+  return outcome({
+    bundle: join(dir, 'bundle.sigstore.json'),
+    trustedRoot: join(dir, 'trusted_root.json'),
+    artifact: ARTIFACT,
+    identity: IDENTITY,
+    issuer: ISSUER,
+  });
+}
+
+const PRODUCTION = readJson<TrustedRootDoc>('trusted_root.production.json');
+const HAPPY = readJson<BundleDoc>('bundle-verify/happy-path-v0.3/bundle.sigstore.json');
+
+test('THREATS 2: a signature that is not valid base64, or that signs other bytes, is refused', async () => {
+  await expectCodes([
+    ['bundle-invalid-base64-signature_fail', 'VERIFY_TLOG_INVALID'],
+    ['signature-mismatch_fail', 'VERIFY_TLOG_INVALID'],
+  ]);
+});
+
+test('THREATS 4: empty chain, a chain that includes the root, a leaf from an untrusted CA', async () => {
+  await expectCodes([
+    ['bundle-empty-certificate-chain_fail', 'VERIFY_BUNDLE_INVALID'],
+    ['bundle-with-root-cert_fail', 'VERIFY_CERTIFICATE_INVALID'],
+    ['bundle-from-wrong-instance_fail', 'VERIFY_CERTIFICATE_INVALID'],
+  ]);
+});
+
+test('THREATS 6: expired certificate, log or TSA time outside the certificate, CA window', async () => {
+  await expectCodes([
+    ['intoto-expired-certificate_fail', 'VERIFY_CERTIFICATE_INVALID'],
+    ['integrated-time-in-future_fail', 'VERIFY_CERTIFICATE_INVALID'],
+    ['intoto-tsa-timestamp-outside-cert-validity_fail', 'VERIFY_CERTIFICATE_INVALID'],
+    ['rekor2-timestamp-with-incorrect-time_fail', 'VERIFY_CERTIFICATE_INVALID'],
+  ]);
+  // The certificate was issued in 2024; a trusted root whose CAs all ended in 2022 refuses it.
+  const ended = structuredClone(PRODUCTION);
+  for (const ca of ended.certificateAuthorities) ca.validFor.end = '2022-01-01T00:00:00Z';
+  assert.equal(await alteredOutcome(HAPPY, ended), 'VERIFY_CERTIFICATE_INVALID');
+});
+
+test('THREATS 7: an invalid signed entry timestamp; a log key not valid at integration time', async () => {
+  await expectCodes([['set-invalid-signature_fail', 'VERIFY_TLOG_INVALID']]);
+  // The conformance case whose log key window ends exactly at the integrated time passes (closed
+  // interval); one second earlier, the key was no longer valid when the entry was integrated.
+  const c = conformanceCase('trust-root-tlog-validity-end-inclusive');
+  const bundle = readJson<BundleDoc>(c.bundle);
+  const root = readJson<TrustedRootDoc>(c.trustedRoot);
+  assert.equal(await alteredOutcome(bundle, root), 'pass');
+  const ended = structuredClone(root);
+  let changed = 0;
+  for (const tlog of ended.tlogs) {
+    if (tlog.publicKey.validFor.end === '2023-07-12T15:56:36Z') {
+      tlog.publicKey.validFor.end = '2023-07-12T15:56:35Z';
+      changed++;
+    }
+  }
+  assert.equal(changed, 1);
+  assert.equal(await alteredOutcome(bundle, ended), 'VERIFY_TLOG_INVALID');
+});
+
+test('THREATS 8: missing inclusion proof, corrupted proof hash, index at or past tree size, negative index', async () => {
+  await expectCodes([
+    ['intoto-missing-inclusion-proof_fail', 'VERIFY_BUNDLE_INVALID'],
+    ['rekor2-no-inclusion-proof_fail', 'VERIFY_BUNDLE_INVALID'],
+    ['inclusion-proof-corrupted-hash_fail', 'VERIFY_INCLUSION_PROOF_INVALID'],
+    ['invalid-inclusion-proof_fail', 'VERIFY_BUNDLE_INVALID'],
+  ]);
+  assert.equal(await alteredOutcome(HAPPY, PRODUCTION), 'pass');
+  const proof = HAPPY.verificationMaterial.tlogEntries[0]!.inclusionProof!;
+  for (const index of [proof.treeSize, String(Number(proof.treeSize) + 1000), '-1']) {
+    const b = structuredClone(HAPPY);
+    b.verificationMaterial.tlogEntries[0]!.inclusionProof!.logIndex = index;
+    assert.equal(await alteredOutcome(b, PRODUCTION), 'VERIFY_INCLUSION_PROOF_INVALID', index);
+  }
+  // With the proof removed, vouch refuses; it never asks the log for one (no network here).
+  const noProof = structuredClone(HAPPY);
+  delete noProof.verificationMaterial.tlogEntries[0]!.inclusionProof;
+  assert.equal(await alteredOutcome(noProof, PRODUCTION), 'VERIFY_BUNDLE_INVALID');
+});
+
+test('THREATS 9: checkpoints with a wrong root hash, bad or missing signature, missing fields; witness cosignatures pass', async () => {
+  await expectCodes([
+    ['checkpoint-wrong-roothash_fail', 'VERIFY_INCLUSION_PROOF_INVALID'],
+    ['invalid-checkpoint-signature_fail', 'VERIFY_INCLUSION_PROOF_INVALID'],
+    ['rekor2-checkpoint-missing-log-signature_fail', 'VERIFY_INCLUSION_PROOF_INVALID'],
+    ['rekor2-checkpoint-no-matching-signature_fail', 'VERIFY_INCLUSION_PROOF_INVALID'],
+    ['rekor2-checkpoint-missing-origin_fail', 'VERIFY_INCLUSION_PROOF_INVALID'],
+    ['rekor2-checkpoint-missing-size_fail', 'VERIFY_INCLUSION_PROOF_INVALID'],
+    ['rekor2-checkpoint-missing-root-hash_fail', 'VERIFY_INCLUSION_PROOF_INVALID'],
+  ]);
+  for (const name of [
+    'rekor2-checkpoint-cosigned',
+    'rekor2-checkpoint-multiple-cosigs',
+    'rekor2-checkpoint-two-sigs-cosigned',
+    'rekor2-checkpoint-origin-not-first',
+  ]) {
+    assert.equal(await codeOf(name), 'pass', name);
+  }
+});
+
+test('THREATS 10: a log entry for another artifact, signature or key is refused', async () => {
+  await expectCodes([
+    ['wrong-hashedrekord-entry_fail', 'VERIFY_TLOG_INVALID'],
+    ['wrong-hashedrekord-artifact_fail', 'VERIFY_TLOG_INVALID'],
+    ['incorrect-public-key_fail', 'VERIFY_TLOG_INVALID'],
+    ['intoto-log-entry-mismatch_fail', 'VERIFY_TLOG_INVALID'],
+    ['rekor2-dsse-mismatch-sig_fail', 'VERIFY_TLOG_INVALID'],
+  ]);
+});
+
+test('THREATS 11: a bad DSSE signature or an envelope differing from the logged one is refused', async () => {
+  await expectCodes([
+    ['dsse-invalid-sig_fail', 'VERIFY_TLOG_INVALID'],
+    ['dsse-mismatch-envelope_fail', 'VERIFY_TLOG_INVALID'],
+    ['rekor2-dsse-invalid-sig_fail', 'VERIFY_TLOG_INVALID'],
+    ['rekor2-dsse-mismatch-envelope_fail', 'VERIFY_TLOG_INVALID'],
+  ]);
+});
+
+test('THREATS 14: Rekor v2 with no timestamp, an untrusted TSA, a TSA time outside its windows, a timestamp over other bytes', async () => {
+  await expectCodes([
+    ['rekor2-no-timestamp_fail', 'VERIFY_TIMESTAMP_INVALID'],
+    ['rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail', 'VERIFY_TIMESTAMP_INVALID'],
+    ['rekor2-timestamp-outside-trust-root-tsa-validity_fail', 'VERIFY_TIMESTAMP_INVALID'],
+    ['rekor2-timestamp-outside-tsa-cert-validity_fail', 'VERIFY_TIMESTAMP_INVALID'],
+    ['rekor2-timestamp-payload-mismatch_fail', 'VERIFY_TIMESTAMP_INVALID'],
+  ]);
+  assert.equal(await codeOf('rekor2-happy-path'), 'pass');
+});
+
+test('THREATS 16: a trusted root window without a start is refused; a time equal to a window end is inside', async () => {
+  await expectCodes([['trust-root-tlog-missing-validity-start_fail', 'VERIFY_TRUST_ROOT_INVALID']]);
+  assert.equal(await codeOf('trust-root-tlog-validity-end-inclusive'), 'pass');
+  assert.equal(await codeOf('trust-root-tlog-validity-end-inclusive', 'digest'), 'pass');
+});
+
+test('THREATS 50: a CA or log outside its trust window is refused; overlapping and future windows are fine', async () => {
+  const future = structuredClone(PRODUCTION);
+  for (const ca of future.certificateAuthorities) ca.validFor = { start: '2030-01-01T00:00:00Z' };
+  assert.equal(await alteredOutcome(HAPPY, future), 'VERIFY_CERTIFICATE_INVALID');
+  const logLater = structuredClone(PRODUCTION);
+  for (const tlog of logLater.tlogs) tlog.publicKey.validFor = { start: '2030-01-01T00:00:00Z' };
+  assert.equal(await alteredOutcome(HAPPY, logLater), 'VERIFY_TLOG_INVALID');
+  // Rotation: the same keys listed again with overlapping and future windows change nothing.
+  const rotated = structuredClone(PRODUCTION);
+  for (const tlog of structuredClone(PRODUCTION.tlogs)) {
+    tlog.publicKey.validFor = { start: '2031-01-01T00:00:00Z' };
+    rotated.tlogs.push(tlog);
+  }
+  for (const ca of structuredClone(PRODUCTION.certificateAuthorities)) {
+    ca.validFor = { start: '2020-01-01T00:00:00Z' };
+    rotated.certificateAuthorities.push(ca);
+  }
+  assert.equal(await alteredOutcome(HAPPY, rotated), 'pass');
+});
+
+test('THREATS 4, 8, 14: the real CLI exits 1 with the code and writes nothing', () => {
+  for (const [name, code] of [
+    ['bundle-from-wrong-instance_fail', 'VERIFY_CERTIFICATE_INVALID'],
+    ['inclusion-proof-corrupted-hash_fail', 'VERIFY_INCLUSION_PROOF_INVALID'],
+    ['rekor2-timestamp-payload-mismatch_fail', 'VERIFY_TIMESTAMP_INVALID'],
+  ] as const) {
+    const c = conformanceCase(name);
+    const cwd = mkdtempSync(join(tmpdir(), 'vouch-threats-cli-'));
+    const r = vouch(
+      [
+        'verify-bundle',
+        '--bundle',
+        join(BASE, c.bundle),
+        '--trusted-root',
+        join(BASE, c.trustedRoot),
+        '--certificate-identity',
+        c.identity!,
+        '--certificate-oidc-issuer',
+        c.issuer!,
+        join(BASE, c.artifact),
+      ],
+      { cwd },
+    );
+    assert.equal(r.status, 1, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`\\[${code}\\]`), name);
+    assert.deepEqual(readdirSync(cwd), [], `${name}: nothing written`);
+  }
+});

@@ -15,6 +15,10 @@ export interface Recording {
   readonly status: number;
   readonly headers?: Record<string, string>;
   readonly body?: unknown;
+  /** Wait this long before answering at all (a server that hangs). */
+  readonly delayMs?: number;
+  /** Send the headers and half the body, then wait this long before the rest (a stalled body). */
+  readonly stallBodyMs?: number;
 }
 
 /** `METHOD /path?param=value` → a fixture name, a recording, or a sequence of them (the last repeats). */
@@ -65,6 +69,15 @@ export async function startGitHubServer(
     };
   });
   const requests: SeenRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const wait = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
   let base = '';
   const server = createServer((req, res) => {
     void (async () => {
@@ -101,8 +114,16 @@ export async function startGitHubServer(
       for (const [k, v] of Object.entries(recording.headers ?? {}))
         headers[k] = v.replaceAll('{base}', base);
       if (!headers['content-type']) headers['content-type'] = 'application/json; charset=utf-8';
+      const text = recording.body === undefined ? '' : JSON.stringify(recording.body);
+      if (recording.delayMs) await wait(recording.delayMs);
+      if (res.destroyed) return;
       res.writeHead(recording.status, headers);
-      res.end(recording.body === undefined ? '' : JSON.stringify(recording.body));
+      if (recording.stallBodyMs) {
+        res.write(text.slice(0, text.length >> 1));
+        await wait(recording.stallBodyMs);
+        if (res.destroyed) return;
+        res.end(text.slice(text.length >> 1));
+      } else res.end(text);
     })().catch((error: unknown) => {
       res.writeHead(500);
       res.end(String(error));
@@ -115,6 +136,7 @@ export async function startGitHubServer(
     requests,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -1,6 +1,7 @@
 /**
  * The GitHub REST client: Octokit from @actions/github with a retry policy and coded errors.
- * Server errors, network failures and rate limits are retried with back-off; when they persist
+ * Server errors, network failures, requests that time out and rate limits are retried with
+ * back-off; when they persist
  * the call fails closed with GITHUB_API_FAILED or GITHUB_RATE_LIMITED and the reason.
  */
 import { getOctokit } from '@actions/github';
@@ -23,6 +24,8 @@ export interface GitHubClientOptions {
   readonly logger?: Logger;
   /** Clock for rate-limit reset times (default Date.now). */
   readonly now?: () => number;
+  /** Per-request time limit in ms (default 30,000); a request that takes longer is retried. */
+  readonly timeoutMs?: number;
 }
 
 interface HttpFailure {
@@ -100,13 +103,29 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const maxWait = options.maxWaitMs ?? 60_000;
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   client.hook.wrap('request', async (request, requestOptions) => {
     const route = `${String(requestOptions.method)} ${String(requestOptions.url)}`;
+    const callerSignal = requestOptions.request?.signal as AbortSignal | undefined;
     for (let attempt = 0; ; attempt++) {
+      // The limit covers the whole exchange, body included: Octokit reads the body after fetch
+      // resolves and turns a body cut short into empty data, which must never pass for an answer.
+      const timer = new AbortController();
+      const timeout = setTimeout(() => timer.abort(), timeoutMs);
+      const signal = callerSignal ? AbortSignal.any([callerSignal, timer.signal]) : timer.signal;
+      // `request` arrives bound to this very options object (the auth hook wraps it first and
+      // ignores arguments), so the signal has to be set on the object itself.
+      requestOptions.request = { ...requestOptions.request, signal };
       try {
-        return await request(requestOptions);
+        const response = await request(requestOptions);
+        if (timer.signal.aborted) throw new Error('timed out');
+        return response;
       } catch (thrown) {
-        const error = thrown as HttpFailure;
+        clearTimeout(timeout);
+        if (callerSignal?.aborted) throw thrown;
+        const error: HttpFailure = timer.signal.aborted
+          ? { message: `no complete response within ${timeoutMs / 1000} s` }
+          : (thrown as HttpFailure);
         const status = error.status ?? 0;
         const limitWait = rateLimitWaitMs(error, now());
         const transient = limitWait !== undefined || status >= 500 || status === 0;
@@ -118,6 +137,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           `${describe(route, error)}; retrying in ${Math.ceil(wait / 1000)} s (${attempt + 1}/${retries})`,
         );
         await sleep(wait);
+      } finally {
+        clearTimeout(timeout);
       }
     }
   });

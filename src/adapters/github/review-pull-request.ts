@@ -173,6 +173,11 @@ export async function reviewPullRequest(
     const members = new Set<string>();
     for (const login of reviewers) if (await isTeamMember(client, team, login)) members.add(login);
     teamMembers.set(team, members);
+    if (reviewers.length > 0 && members.size === 0) {
+      options.logger?.warn(
+        `none of the reviewers (${reviewers.join(', ')}) is an active member of @${team}; if that is wrong, the token lacks members: read on the organisation`,
+      );
+    }
   }
 
   const outcome = evaluateReview({

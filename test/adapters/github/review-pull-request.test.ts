@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { createGitHubClient } from '../../../src/adapters/github/client.ts';
 import { reviewPullRequest } from '../../../src/adapters/github/review-pull-request.ts';
 import { renderReviewComment } from '../../../src/core/exceptions/review.ts';
+import { silentLogger, type Logger } from '../../../src/core/logger.ts';
 import { VouchError } from '../../../src/errors.ts';
 import {
   HEAD_SHA,
   pullRequest42Routes,
+  loadRecording,
   REPO_ID,
   startGitHubServer,
   type Routes,
@@ -15,9 +17,20 @@ import {
 const NOW = new Date('2026-12-02T12:00:00Z');
 const RESET_MS = 1796284800 * 1000;
 
+/** A logger that keeps its warnings. */
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { ...silentLogger, warn: (message: string) => void warnings.push(message), warnings };
+}
+
 async function review(
   overrides: Routes,
-  options: { approverTeams?: string[]; now?: () => number } = {},
+  options: {
+    approverTeams?: string[];
+    now?: () => number;
+    timeoutMs?: number;
+    logger?: Logger;
+  } = {},
 ) {
   const server = await startGitHubServer(pullRequest42Routes(overrides));
   try {
@@ -27,6 +40,7 @@ async function review(
       retryDelayMs: 1,
       sleep: async () => {},
       ...(options.now ? { now: options.now } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     });
     const result = await reviewPullRequest({
       client,
@@ -37,6 +51,7 @@ async function review(
       policyPath: '.vouch/policy.yml',
       approverTeams: options.approverTeams ?? ['acme/release-managers'],
       now: NOW,
+      ...(options.logger ? { logger: options.logger } : {}),
     });
     return { ...result, requests: server.requests };
   } finally {
@@ -46,8 +61,8 @@ async function review(
 
 async function reviewError(
   overrides: Routes,
-  options: { now?: () => number } = {},
-): Promise<VouchError & { requests?: number }> {
+  options: { now?: () => number; timeoutMs?: number } = {},
+): Promise<VouchError & { requests?: number; paths?: string[] }> {
   const server = await startGitHubServer(pullRequest42Routes(overrides));
   try {
     const client = createGitHubClient({
@@ -57,6 +72,7 @@ async function reviewError(
       retryDelayMs: 1,
       sleep: async () => {},
       ...(options.now ? { now: options.now } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     });
     await reviewPullRequest({
       client,
@@ -69,7 +85,10 @@ async function reviewError(
     });
   } catch (error) {
     assert.ok(error instanceof VouchError, String(error));
-    return Object.assign(error, { requests: server.requests.length });
+    return Object.assign(error, {
+      requests: server.requests.length,
+      paths: server.requests.map((q) => q.path),
+    });
   } finally {
     await server.close();
   }
@@ -286,4 +305,71 @@ test('an enormous diff is a coded error, nothing approved', async () => {
   const error = await reviewError({ 'GET /repos/acme/widget/pulls/42': 'pull-42-huge' });
   assert.equal(error.code, 'EXCEPTIONS_DIFF_TOO_LARGE');
   assert.match(error.message, /3412 files/);
+});
+
+test('a request that hangs times out, is retried, then the review fails closed with a coded error', async () => {
+  const hang = { ...loadRecording('reviews-approved'), delayMs: 60_000 };
+  const started = Date.now();
+  const error = await reviewError(
+    { 'GET /repos/acme/widget/pulls/42/reviews': hang },
+    { timeoutMs: 200 },
+  );
+  assert.equal(error.code, 'GITHUB_API_FAILED');
+  assert.match(
+    error.message,
+    /^GET \S+\/pulls\/42\/reviews\S*: no complete response within 0\.2 s$/,
+  );
+  assert.equal(
+    error.paths!.filter((p) => p === '/repos/acme/widget/pulls/42/reviews').length,
+    3,
+    'one attempt and two retries',
+  );
+  assert.ok(Date.now() - started < 10_000, 'gave up long before the server answered');
+});
+
+test('a hanging request that answers on retry lets the review finish', async () => {
+  const hang = { ...loadRecording('pull-42'), delayMs: 60_000 };
+  const r = await review(
+    { 'GET /repos/acme/widget/pulls/42': [hang, 'pull-42'] },
+    { timeoutMs: 200 },
+  );
+  assert.equal(r.outcome.verdict, 'pass');
+  assert.equal(r.requests.filter((q) => q.path === '/repos/acme/widget/pulls/42').length, 2);
+});
+
+test('a body that stalls after the headers is not read as an empty list of files', async () => {
+  const stalled = { ...loadRecording('files-42-page1'), stallBodyMs: 60_000 };
+  const error = await reviewError(
+    { 'GET /repos/acme/widget/pulls/42/files?per_page=100': stalled },
+    { timeoutMs: 200 },
+  );
+  assert.equal(error.code, 'GITHUB_API_FAILED');
+  assert.match(error.message, /no complete response/);
+  assert.equal(
+    error.paths!.filter((p) => p === '/repos/acme/widget/pulls/42/files').length,
+    3,
+    'one attempt and two retries',
+  );
+});
+
+test('when no reviewer is in the approver team, a warning names the reviewers and the token permission', async () => {
+  const logger = recordingLogger();
+  const r = await review(
+    { 'GET /repos/acme/widget/pulls/42/reviews': 'reviews-outsider' },
+    { logger },
+  );
+  assert.equal(r.outcome.verdict, 'fail');
+  const warning = logger.warnings.find((w) => w.includes('@acme/release-managers'));
+  assert.ok(warning, logger.warnings.join('\n'));
+  assert.match(warning, /outsider-dave/);
+  assert.match(warning, /members: read/);
+});
+
+test('no membership warning when a reviewer is in the team', async () => {
+  const logger = recordingLogger();
+  await review({}, { logger });
+  assert.deepEqual(
+    logger.warnings.filter((w) => w.includes('active member')),
+    [],
+  );
 });

@@ -39,6 +39,7 @@ async function runAction(
   values: Partial<Record<InputName, string>> = {},
   event = { action: 'synchronize', sender: 'dev-alice' },
 ) {
+  const warnings: string[] = [];
   const server = await startGitHubServer(pullRequest42Routes(routes));
   const outputs: Record<string, string> = {};
   let error: unknown;
@@ -61,7 +62,7 @@ async function runAction(
       },
     );
     await run(inputs, {
-      logger: silentLogger,
+      logger: { ...silentLogger, warn: (message: string) => void warnings.push(message) },
       setOutput: (name, value) => (outputs[name] = String(value)),
       workspace: tmpdir(),
       env: {},
@@ -72,7 +73,7 @@ async function runAction(
     await server.close();
   }
   const writes = server.requests.filter((q) => q.method !== 'GET');
-  return { outputs, error, writes };
+  return { outputs, error, writes, warnings };
 }
 
 test('approved: one comment with the table is created and a successful check is posted on the head', async () => {
@@ -127,6 +128,43 @@ test('self-approval: verdict fail, failing check, EXCEPTIONS_NOT_APPROVED', asyn
 test('the sender of a synchronize event is the last pusher and cannot approve', async () => {
   const { outputs } = await runAction({}, {}, { action: 'synchronize', sender: 'rm-bob' });
   assert.equal(outputs['verdict'], 'fail');
+});
+
+test('a read-only token (403 on the comment) leaves the verdict standing and warns', async () => {
+  const { outputs, error, writes, warnings } = await runAction({
+    'POST /repos/acme/widget/issues/42/comments': 'resource-not-accessible',
+  });
+  assert.equal(error, undefined, 'an approved change still passes');
+  assert.equal(outputs['verdict'], 'pass');
+  assert.equal(outputs['comment-url'], '');
+  assert.equal(
+    writes.filter((w) => w.path === '/repos/acme/widget/issues/42/comments').length,
+    1,
+    'a refusal is not retried',
+  );
+  assert.ok(
+    writes.some((w) => w.path === '/repos/acme/widget/check-runs'),
+    'the check is posted',
+  );
+  assert.ok(
+    warnings.some((w) =>
+      /could not write the pull-request comment: .*HTTP 403 Resource not accessible by integration/.test(
+        w,
+      ),
+    ),
+    warnings.join('\n'),
+  );
+});
+
+test('a read-only token does not turn a blocked review into a pass', async () => {
+  const { outputs, error, warnings } = await runAction({
+    'GET /repos/acme/widget/pulls/42/reviews': 'reviews-self',
+    'POST /repos/acme/widget/issues/42/comments': 'resource-not-accessible',
+    'POST /repos/acme/widget/check-runs': 'resource-not-accessible',
+  });
+  assert.ok(error instanceof VouchError && error.code === 'EXCEPTIONS_NOT_APPROVED', String(error));
+  assert.equal(outputs['verdict'], 'fail');
+  assert.equal(warnings.filter((w) => /HTTP 403/.test(w)).length, 2, warnings.join('\n'));
 });
 
 test('report-as status posts a commit status with the same context', async () => {

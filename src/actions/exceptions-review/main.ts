@@ -111,14 +111,19 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
   const body = renderReviewComment(outcome);
   let commentUrl = '';
   if (review.touched) {
-    const comment = await upsertPullRequestComment(
-      client,
-      { owner, repo, issueNumber: pull.number },
-      REVIEW_COMMENT_MARKER,
-      body,
-    );
-    commentUrl = comment.url;
-    logger.info(`${comment.created ? 'created' : 'updated'} the review comment ${comment.url}`);
+    try {
+      const comment = await upsertPullRequestComment(
+        client,
+        { owner, repo, issueNumber: pull.number },
+        REVIEW_COMMENT_MARKER,
+        body,
+      );
+      commentUrl = comment.url;
+      logger.info(`${comment.created ? 'created' : 'updated'} the review comment ${comment.url}`);
+    } catch (error) {
+      // The verdict stands either way; a read-only token (fork pull requests) cannot comment.
+      logger.warn(`could not write the pull-request comment: ${toVouchError(error).message}`);
+    }
   } else {
     logger.info(
       `pull request #${pull.number} does not change ${inputs.exceptions}: nothing to approve`,

@@ -112,7 +112,7 @@ export const ERROR_CODES = {
   },
   SBOM_LOCKFILE_UNSUPPORTED: {
     kind: 'user',
-    hint: 'vouch reads package-lock.json v1–v3, npm-shrinkwrap.json, pnpm-lock.yaml v6–v9, yarn.lock (classic and berry) and Cargo.lock v3/v4.',
+    hint: 'vouch reads package-lock.json v1–v3, npm-shrinkwrap.json, pnpm-lock.yaml 5.x, 6.x and 9.x, yarn.lock (classic v1 and berry) and Cargo.lock v3/v4.',
   },
   SBOM_LOCKFILE_INVALID: {
     kind: 'user',

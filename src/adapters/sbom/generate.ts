@@ -4,12 +4,16 @@
  * Nothing is written here; callers write the returned text atomically.
  */
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { buildSbom, timestampFromEpoch, type OmitScope } from '../../core/sbom/build.ts';
 import { writeCycloneDx, type CycloneDxVersion } from '../../core/sbom/cyclonedx.ts';
 import { normalizeLicense } from '../../core/sbom/license.ts';
-import type { LockfileKind, LockfileResult } from '../../core/sbom/lockfiles/common.ts';
+import type {
+  LockfileKind,
+  LockfileResult,
+  ManifestInput,
+} from '../../core/sbom/lockfiles/common.ts';
 import type { Sbom } from '../../core/sbom/model.ts';
 import { writeSpdx } from '../../core/sbom/spdx.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -159,26 +163,116 @@ export async function readLockfile(path: string, maxBytes: number): Promise<Lock
       });
     }
     case 'pnpm': {
-      const { readPnpmLockfile } = await import('../../core/sbom/lockfiles/pnpm.ts');
-      const manifestPath = join(dir, 'package.json');
-      const manifest = await readManifestJson(manifestPath, maxBytes);
-      return readPnpmLockfile(
-        text,
-        path,
-        manifest === undefined ? undefined : { value: manifest, source: manifestPath },
-      );
+      const { parsePnpmLockfile, pnpmWorkspacePaths, readPnpmLockfile } =
+        await import('../../core/sbom/lockfiles/pnpm.ts');
+      const lock = parsePnpmLockfile(text, path);
+      const manifest = await readManifest(dir, '.', maxBytes);
+      const workspaces = await readWorkspaceManifests(dir, pnpmWorkspacePaths(lock), maxBytes);
+      return readPnpmLockfile(lock, path, manifest, workspaces);
     }
     case 'yarn': {
-      const { readYarnLockfile } = await import('../../core/sbom/lockfiles/yarn.ts');
-      const manifestPath = join(dir, 'package.json');
-      const manifest = await readManifestJson(manifestPath, maxBytes);
-      return readYarnLockfile(
-        text,
-        path,
-        manifest === undefined ? undefined : { value: manifest, source: manifestPath },
-      );
+      const { parseYarnLockfile, readYarnLockfile, yarnWorkspacePaths } =
+        await import('../../core/sbom/lockfiles/yarn.ts');
+      const lock = parseYarnLockfile(text, path);
+      const manifest = await readManifest(dir, '.', maxBytes);
+      const paths =
+        lock.format === 'berry'
+          ? yarnWorkspacePaths(lock)
+          : await expandWorkspaceGlobs(dir, workspaceGlobs(manifest?.value));
+      const workspaces = await readWorkspaceManifests(dir, paths, maxBytes);
+      return readYarnLockfile(lock, path, manifest, workspaces);
     }
   }
+}
+
+/** package.json in `dir/rel`, parsed, or undefined when there is none. */
+async function readManifest(
+  dir: string,
+  rel: string,
+  maxBytes: number,
+): Promise<ManifestInput | undefined> {
+  const manifestPath = join(dir, rel, 'package.json');
+  const value = await readManifestJson(manifestPath, maxBytes);
+  return value === undefined ? undefined : { value, source: manifestPath };
+}
+
+/** True when `rel` stays inside the project directory. */
+function inside(dir: string, rel: string): boolean {
+  const abs = resolve(dir, rel);
+  return abs === resolve(dir) || abs.startsWith(resolve(dir) + sep);
+}
+
+/**
+ * The package.json of each workspace member the lockfile names. Paths leaving the project
+ * directory are not read (their members stay named by the lockfile alone).
+ */
+async function readWorkspaceManifests(
+  dir: string,
+  paths: readonly string[],
+  maxBytes: number,
+): Promise<Map<string, ManifestInput>> {
+  const out = new Map<string, ManifestInput>();
+  for (const rel of paths) {
+    if (!inside(dir, rel)) continue;
+    const manifest = await readManifest(dir, rel, maxBytes);
+    if (manifest) out.set(rel, manifest);
+  }
+  return out;
+}
+
+/** The `workspaces` globs of a package.json (array, or `{packages: [...]}` as yarn classic allows). */
+function workspaceGlobs(pkg: unknown): string[] {
+  if (typeof pkg !== 'object' || pkg === null) return [];
+  const ws = (pkg as Record<string, unknown>)['workspaces'];
+  const list = Array.isArray(ws)
+    ? ws
+    : typeof ws === 'object' && ws !== null
+      ? (ws as Record<string, unknown>)['packages']
+      : undefined;
+  return Array.isArray(list) ? list.filter((g): g is string => typeof g === 'string') : [];
+}
+
+/**
+ * Expands yarn classic workspace globs made of literal and `*` / `?` segments (`packages/*`);
+ * each wildcard segment matches one directory level. Directories with a package.json only.
+ */
+async function expandWorkspaceGlobs(dir: string, globs: readonly string[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const glob of globs) {
+    if (glob.startsWith('!')) continue;
+    let current = [''];
+    for (const seg of glob
+      .replace(/^\.\//, '')
+      .split('/')
+      .filter((s) => s !== '' && s !== '.')) {
+      const next: string[] = [];
+      for (const base of current) {
+        if (!/[*?]/.test(seg)) {
+          next.push(base ? `${base}/${seg}` : seg);
+          continue;
+        }
+        const re = new RegExp(
+          `^${seg
+            .replace(/[.+^${}()|\\]/g, '\\$&')
+            .replace(/\*+/g, '[^/]*')
+            .replace(/\?/g, '[^/]')}$`,
+        );
+        let names: string[] = [];
+        try {
+          names = (await readdir(join(dir, base), { withFileTypes: true }))
+            .filter((d) => d.isDirectory() && d.name !== 'node_modules' && re.test(d.name))
+            .map((d) => d.name);
+        } catch {
+          names = [];
+        }
+        for (const n of names.sort()) next.push(base ? `${base}/${n}` : n);
+      }
+      current = next;
+    }
+    for (const p of current)
+      if (p && inside(dir, p) && existsSync(join(dir, p, 'package.json'))) out.add(p);
+  }
+  return [...out].sort();
 }
 
 /** Licenses from installed package.json files, for npm components the lockfile has none for. */

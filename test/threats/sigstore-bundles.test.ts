@@ -1,18 +1,26 @@
 /**
- * THREATS 2, 4, 6–10, 14, 16 and 50 (log and CA windows): each refusal asserted by its exact code
+ * THREATS 2, 4, 6–11, 14, 16 and 50 (log and CA windows): each refusal asserted by its exact code
  * on the real Sigstore conformance bundles (../shared/conformance/sigstore), and on copies of the
  * happy-path bundle and the production trusted root altered the way the conformance suite makes
  * its cases. Verification writes nothing: the CLI runs leave their directory as they found it.
  */
 import assert from 'node:assert/strict';
+import { sign } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { verifyBundleProtocol } from '../../src/adapters/verify/protocol.ts';
+import { verifyArtifacts } from '../../src/adapters/verify/verify-artifacts.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { ERROR_CODES, VouchError } from '../../src/errors.ts';
 import { SHARED, vouch } from '../helpers/cli.ts';
+import {
+  generateTestKey,
+  githubProvenance,
+  keyDsseBundle,
+  statementFor,
+} from '../helpers/verify-bundles.ts';
 
 const BASE = join(SHARED, 'conformance', 'sigstore');
 
@@ -280,4 +288,43 @@ test('THREATS 4, 8, 14: the real CLI exits 1 with the code and writes nothing', 
     assert.match(r.stderr, new RegExp(`\\[${code}\\]`), name);
     assert.deepEqual(readdirSync(cwd), [], `${name}: nothing written`);
   }
+});
+
+test('THREATS 11: a DSSE signature over the bare payload instead of its PAE encoding, or none at all, is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vouch-threats-dsse-'));
+  const data = Buffer.from('release artifact\n');
+  writeFileSync(join(dir, 'app.tgz'), data);
+  const key = generateTestKey();
+  writeFileSync(join(dir, 'key.pub'), key.pem);
+  const statement = statementFor(
+    'app.tgz',
+    data,
+    'https://slsa.dev/provenance/v1',
+    githubProvenance(),
+  );
+  const good = (await keyDsseBundle(key, statement)) as {
+    dsseEnvelope: { payload: string; signatures: Array<{ sig: string }> };
+  };
+  const verifyWith = async (bundle: unknown): Promise<string> => {
+    writeFileSync(join(dir, 'bundle.json'), JSON.stringify(bundle));
+    try {
+      const r = await verifyArtifacts(
+        { artifacts: ['app.tgz'], bundles: ['bundle.json'], key: 'key.pub' },
+        { cwd: dir, logger: silentLogger },
+      );
+      return r.artifacts[0]!.verdict === 'pass' ? 'pass' : r.artifacts[0]!.error!.code;
+    } catch (error) {
+      assert.ok(error instanceof VouchError, String(error));
+      return error.code;
+    }
+  };
+  assert.equal(await verifyWith(good), 'pass');
+  const bare = structuredClone(good);
+  const payload = Buffer.from(good.dsseEnvelope.payload, 'base64');
+  bare.dsseEnvelope.signatures[0]!.sig = sign('sha256', payload, key.privateKey).toString('base64');
+  assert.equal(await verifyWith(bare), 'VERIFY_SIGNATURE_INVALID');
+  const none = structuredClone(good);
+  none.dsseEnvelope.signatures = [];
+  assert.equal(await verifyWith(none), 'VERIFY_DSSE_INVALID');
+  assert.deepEqual(readdirSync(dir).sort(), ['app.tgz', 'bundle.json', 'key.pub']);
 });

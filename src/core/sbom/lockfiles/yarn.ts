@@ -61,20 +61,21 @@ function readToken(
   i: number,
   source: string,
   line: number,
+  indent: number,
 ): { value: string; end: number } {
   if (text[i] === '"') {
     let j = i + 1;
     while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-    if (j >= text.length) throw classicError(source, line, i + 1, 'unterminated string');
+    if (j >= text.length) throw classicError(source, line, indent + i + 1, 'unterminated string');
     try {
       return { value: JSON.parse(text.slice(i, j + 1)) as string, end: j + 1 };
     } catch {
-      throw classicError(source, line, i + 1, 'invalid string escape');
+      throw classicError(source, line, indent + i + 1, 'invalid string escape');
     }
   }
   let j = i;
   while (j < text.length && !/[\s:,]/.test(text[j]!)) j++;
-  if (j === i) throw classicError(source, line, i + 1, `unexpected "${text[i]}"`);
+  if (j === i) throw classicError(source, line, indent + i + 1, `unexpected "${text[i]}"`);
   return { value: text.slice(i, j), end: j };
 }
 
@@ -116,7 +117,7 @@ export function parseYarnClassic(text: string, source: string, maxDepth = 8): Js
     const keys: string[] = [];
     let i = 0;
     for (;;) {
-      const t = readToken(body, i, source, lineNo);
+      const t = readToken(body, i, source, lineNo, indent);
       keys.push(t.value);
       i = t.end;
       if (body[i] === ',') {
@@ -152,7 +153,7 @@ export function parseYarnClassic(text: string, source: string, maxDepth = 8): Js
     if (keys.length !== 1 || body[i] !== ' ')
       throw classicError(source, lineNo, indent + i + 1, 'expected a value after the key');
     while (body[i] === ' ') i++;
-    const v = readToken(body, i, source, lineNo);
+    const v = readToken(body, i, source, lineNo, indent);
     if (v.end !== body.length)
       throw classicError(source, lineNo, indent + v.end + 1, 'unexpected text after the value');
     put(v.value);

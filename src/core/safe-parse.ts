@@ -76,26 +76,25 @@ export function parseJsonSafe(text: string, source: string, limits: ParseLimits 
       cause: error,
     });
   }
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
+  // Recursive walk (depth is capped, so the stack is too): no per-node allocation.
+  const walk = (node: object, depth: number): void => {
     if (depth > maxDepth) {
       throw new VouchError('JSON_INVALID', `${source}: nesting deeper than ${maxDepth} levels`);
     }
     if (Array.isArray(node)) {
-      for (const item of node)
-        if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
-      continue;
+      for (const item of node as unknown[])
+        if (item !== null && typeof item === 'object') walk(item, depth + 1);
+      return;
     }
     for (const key of Object.keys(node)) {
       if (UNSAFE_KEYS.has(key)) {
         throw new VouchError('UNSAFE_KEY', `${source}: key "${key}" is not allowed`);
       }
       const child = (node as Record<string, unknown>)[key];
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+      if (child !== null && typeof child === 'object') walk(child, depth + 1);
     }
-  }
+  };
+  if (value !== null && typeof value === 'object') walk(value, 0);
   return value;
 }
 

@@ -125,24 +125,31 @@ export function buildAdvisoryDatabase(inputs: readonly RawAdvisory[]): AdvisoryD
   const withdrawn: string[] = [];
   const warnings: string[] = [];
   const index = new Map<string, IndexedEntry[]>();
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
-    let root = x;
-    while (parent.get(root) !== undefined && parent.get(root) !== root) root = parent.get(root)!;
-    let cur = x;
-    while (cur !== root) {
-      const next = parent.get(cur)!;
-      parent.set(cur, root);
-      cur = next;
+  // Union-find over alias ids, on integer nodes (one map lookup per id, path halving).
+  const nodeOf = new Map<string, number>();
+  const names: string[] = [];
+  const parent: number[] = [];
+  const node = (id: string): number => {
+    let n = nodeOf.get(id);
+    if (n === undefined) {
+      n = names.length;
+      nodeOf.set(id, n);
+      names.push(id);
+      parent.push(n);
     }
-    return root;
+    return n;
+  };
+  const find = (n: number): number => {
+    while (parent[n] !== n) {
+      parent[n] = parent[parent[n]!]!;
+      n = parent[n]!;
+    }
+    return n;
   };
   const union = (a: string, b: string): void => {
-    if (!parent.has(a)) parent.set(a, a);
-    if (!parent.has(b)) parent.set(b, b);
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent.set(ra, rb);
+    const ra = find(node(a));
+    const rb = find(node(b));
+    if (ra !== rb) parent[ra] = rb;
   };
   const seen = new Set<string>();
   for (const input of inputs) {
@@ -166,7 +173,7 @@ export function buildAdvisoryDatabase(inputs: readonly RawAdvisory[]): AdvisoryD
     }
     seen.add(record.id);
     records.push(record);
-    union(record.id, record.id);
+    node(record.id);
     for (const alias of record.aliases ?? []) if (alias.trim()) union(record.id, alias.trim());
     const also = record.details ? RUSTSEC_ALSO.exec(record.details) : null;
     if (also) union(record.id, also[1]!);
@@ -192,22 +199,27 @@ export function buildAdvisoryDatabase(inputs: readonly RawAdvisory[]): AdvisoryD
       list.push({ record, compiled });
     });
   }
-  const members = new Map<string, string[]>();
-  for (const id of parent.keys()) {
-    const root = find(id);
+  const rootOf = names.map((_, n) => find(n));
+  const members = new Map<number, string[]>();
+  for (const [n, id] of names.entries()) {
+    const root = rootOf[n]!;
     let list = members.get(root);
     if (!list) members.set(root, (list = []));
     list.push(id);
   }
-  const canonical = new Map<string, string>();
-  for (const list of members.values()) list.sort();
-  const canonicalOfRoot = new Map<string, string>();
-  for (const [root, list] of members) canonicalOfRoot.set(root, pickCanonical(list));
-  for (const id of parent.keys()) canonical.set(id, canonicalOfRoot.get(find(id))!);
+  const canonicalOfRoot = new Map<number, string>();
+  for (const [root, list] of members) {
+    list.sort();
+    canonicalOfRoot.set(root, pickCanonical(list));
+  }
+  const rootOfId = (id: string): number | undefined => {
+    const n = nodeOf.get(id);
+    return n === undefined ? undefined : rootOf[n];
+  };
   const severityCache = new Map<string, AdvisorySeverity>();
-  const recordsByRoot = new Map<string, OsvRecord[]>();
+  const recordsByRoot = new Map<number, OsvRecord[]>();
   for (const record of records) {
-    const root = find(record.id);
+    const root = rootOfId(record.id)!;
     let list = recordsByRoot.get(root);
     if (!list) recordsByRoot.set(root, (list = []));
     list.push(record);
@@ -224,17 +236,21 @@ export function buildAdvisoryDatabase(inputs: readonly RawAdvisory[]): AdvisoryD
     warnings,
     lookup: (ecosystem, name) =>
       index.get(`${ecosystem}\u0000${normaliseName(ecosystem, name)}`) ?? [],
-    canonicalId: (id) => canonical.get(id) ?? id,
+    canonicalId(id) {
+      const root = rootOfId(id);
+      return root === undefined ? id : canonicalOfRoot.get(root)!;
+    },
     groupIds(id) {
-      if (!parent.has(id)) return [id];
-      const list = members.get(find(id))!;
-      const c = canonical.get(id)!;
-      return [c, ...list.filter((x) => x !== c)];
+      const root = rootOfId(id);
+      if (root === undefined) return [id];
+      const c = canonicalOfRoot.get(root)!;
+      return [c, ...members.get(root)!.filter((x) => x !== c)];
     },
     severityOf,
     severityOfId(id) {
-      if (!parent.has(id)) return {};
-      return maxSeverity((recordsByRoot.get(find(id)) ?? []).map(severityOf));
+      const root = rootOfId(id);
+      if (root === undefined) return {};
+      return maxSeverity((recordsByRoot.get(root) ?? []).map(severityOf));
     },
   };
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { readNpmLockfile } from '../../../src/core/sbom/lockfiles/npm.ts';
 import { parseSbom } from '../../../src/core/sbom/parse.ts';
 import { VouchError } from '../../../src/errors.ts';
 import { ROOT } from '../../helpers/cli.ts';
@@ -106,4 +107,63 @@ test('bad documents are coded user errors that say what was found', () => {
     code(() => parseSbom('{"bomFormat":"CycloneDX","specVersion":"1.6","constructor":1}', 'x')),
     'UNSAFE_KEY',
   );
+});
+
+test('reads what cdxgen, cyclonedx-npm (1.4 and 1.6) and npm sbom wrote for one project, as we read its lockfile', () => {
+  // test/fixtures/sbom/README.md names the tool versions and commands.
+  const dir = join(PEERS, 'js-app-npm');
+  const ours = readNpmLockfile(
+    JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as unknown,
+    'package-lock.json',
+    {
+      value: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as unknown,
+      source: 'package.json',
+    },
+  );
+  const ourPurls = ours.components.map((c) => c.purl).sort();
+  const ourHash = new Map(ours.components.map((c) => [c.purl, c.hashes[0]?.content]));
+  const ourLicense = new Map(ours.components.map((c) => [c.purl, c.license]));
+  const files = [
+    ['js-app.cdxgen.cdx.json.gz', 'cyclonedx', '1.6', 'cdxgen'],
+    ['js-app.cyclonedx-npm-1.6.cdx.json.gz', 'cyclonedx', '1.6', 'cyclonedx-npm'],
+    ['js-app.cyclonedx-npm-1.4.cdx.json.gz', 'cyclonedx', '1.4', 'cyclonedx-npm'],
+    ['js-app.npm-sbom.cdx.json.gz', 'cyclonedx', '1.5', 'cli'],
+    ['js-app.npm-sbom.spdx.json.gz', 'spdx', '2.3', 'npm/cli'],
+  ] as const;
+  for (const [file, format, version, tool] of files) {
+    const sbom = parseSbom(peer(file), file);
+    assert.equal(sbom.sourceFormat, format, file);
+    assert.equal(sbom.specVersion, version, file);
+    assert.ok(
+      sbom.tools.some((t) => t.name === tool),
+      `${file}: ${sbom.tools.map((t) => t.name).join()}`,
+    );
+    assert.deepEqual(sbom.components.map((c) => c.purl).sort(), ourPurls, file);
+    for (const c of sbom.components) {
+      assert.equal(c.license, ourLicense.get(c.purl), `${file} ${c.purl}`);
+      // Where a tool gives a hash, it is the lockfile's sha512, as ours.
+      if (c.hashes.length > 0) assert.equal(c.hashes[0]!.content, ourHash.get(c.purl), file);
+    }
+    const refs = new Set([sbom.root?.ref, ...sbom.components.map((c) => c.ref)]);
+    for (const [from, to] of sbom.dependencies) {
+      assert.ok(refs.has(from), `${file}: ${from}`);
+      for (const t of to) assert.ok(refs.has(t), `${file}: ${t}`);
+    }
+    const react = sbom.components.find((c) => c.purl === 'pkg:npm/react@18.3.1')!;
+    assert.ok(sbom.dependencies.get(react.ref)?.length, `${file}: react's dependency`);
+  }
+  // Scope vocabularies differ: cyclonedx-npm and npm sbom mark devDependencies as dev,
+  // cdxgen marks them `optional` and leaves optionalDependencies unscoped.
+  const scopeOf = (file: string, name: string): string | undefined =>
+    parseSbom(peer(file), file).components.find((c) => c.name === name)?.scope;
+  assert.equal(scopeOf('js-app.cyclonedx-npm-1.6.cdx.json.gz', 'kleur'), 'dev');
+  assert.equal(scopeOf('js-app.npm-sbom.spdx.json.gz', 'kleur'), 'dev');
+  assert.equal(scopeOf('js-app.cdxgen.cdx.json.gz', 'kleur'), 'optional');
+  assert.equal(scopeOf('js-app.cyclonedx-npm-1.6.cdx.json.gz', 'fsevents'), 'optional');
+  // cdxgen and npm sbom carry the lockfile integrity; cyclonedx-npm --package-lock-only does not.
+  const hashed = (file: string): number =>
+    parseSbom(peer(file), file).components.filter((c) => c.hashes.length > 0).length;
+  assert.equal(hashed('js-app.cdxgen.cdx.json.gz'), 15);
+  assert.equal(hashed('js-app.npm-sbom.cdx.json.gz'), 15);
+  assert.equal(hashed('js-app.cyclonedx-npm-1.6.cdx.json.gz'), 0);
 });

@@ -275,6 +275,34 @@ async function expandWorkspaceGlobs(dir: string, globs: readonly string[]): Prom
   return [...out].sort();
 }
 
+/**
+ * Where an installed copy of `c` may sit: npm records the path; for pnpm its virtual store
+ * (`node_modules/.pnpm/<name>@<version>/node_modules/<name>`) and the top-level link; for yarn
+ * the hoisted `node_modules/<name>`. Copies found by guessing must carry the same name and version.
+ */
+function installedPaths(
+  kind: LockfileKind,
+  c: LockfileResult['components'][number],
+  dependents: readonly string[],
+): { paths: string[]; check: boolean } {
+  const recorded = c.properties?.['cdx:npm:package:path'];
+  if (kind === 'npm') return { paths: recorded ? [recorded] : [], check: false };
+  if (!c.version || c.properties?.['vouch:npm:workspace']) return { paths: [], check: true };
+  const full = c.group ? `${c.group}/${c.name}` : c.name;
+  const paths =
+    kind === 'pnpm'
+      ? [
+          `node_modules/.pnpm/${full.replace('/', '+')}@${c.version}/node_modules/${full}`,
+          `node_modules/${full}`,
+        ]
+      : [`node_modules/${full}`];
+  const alias = c.properties?.['vouch:npm:alias'];
+  if (alias) paths.push(`node_modules/${alias}`);
+  // yarn nests a second version under the package that needs it.
+  for (const parent of dependents) paths.push(`node_modules/${parent}/node_modules/${full}`);
+  return { paths, check: true };
+}
+
 /** Licenses from installed package.json files, for npm components the lockfile has none for. */
 async function licensesFromNodeModules(
   dir: string,
@@ -282,23 +310,37 @@ async function licensesFromNodeModules(
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (lock.kind === 'cargo' || !existsSync(join(dir, 'node_modules'))) return out;
-  const wanted = lock.components.filter(
-    (c) => !c.license && c.properties?.['cdx:npm:package:path']?.startsWith('node_modules/'),
+  const wanted = lock.components.filter((c) => !c.license);
+  const nameOf = new Map(
+    lock.components.map((c) => [c.ref, c.group ? `${c.group}/${c.name}` : c.name]),
   );
+  const dependents = new Map<string, string[]>();
+  if (lock.kind === 'yarn') {
+    for (const [from, tos] of lock.dependencies) {
+      const parent = nameOf.get(from);
+      if (!parent) continue;
+      for (const to of tos) dependents.set(to, [...(dependents.get(to) ?? []), parent]);
+    }
+  }
   await Promise.all(
     wanted.map(async (c) => {
-      const rel = c.properties!['cdx:npm:package:path']!;
-      if (rel.split('/').includes('..')) return;
-      try {
-        const text = await readFile(join(dir, rel, 'package.json'), 'utf8');
-        const pkg = parseJsonSafe(text, rel, { maxBytes: 16 * 1024 * 1024 }) as Record<
-          string,
-          unknown
-        >;
-        const license = normalizeLicense(pkg['license'] ?? pkg['licenses']);
-        if (license) out.set(c.ref, license);
-      } catch {
-        // not installed or unreadable: the license stays unknown
+      const { paths, check } = installedPaths(lock.kind, c, dependents.get(c.ref) ?? []);
+      for (const rel of paths) {
+        if (!rel.startsWith('node_modules/') || rel.split('/').includes('..')) continue;
+        try {
+          const text = await readFile(join(dir, rel, 'package.json'), 'utf8');
+          const pkg = parseJsonSafe(text, rel, { maxBytes: 16 * 1024 * 1024 }) as Record<
+            string,
+            unknown
+          >;
+          const full = c.group ? `${c.group}/${c.name}` : c.name;
+          if (check && (pkg['name'] !== full || pkg['version'] !== c.version)) continue;
+          const license = normalizeLicense(pkg['license'] ?? pkg['licenses']);
+          if (license) out.set(c.ref, license);
+          return;
+        } catch {
+          // not installed there or unreadable: try the next place
+        }
       }
     }),
   );

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019.js';
@@ -181,6 +181,55 @@ test('bad pnpm / yarn lockfiles through the adapter: coded errors, nothing writt
         e.code === 'SBOM_LOCKFILE_OUT_OF_SYNC' &&
         /left-pad@1\.3\.0/.test(e.message),
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('licenses from node_modules: the pnpm store, hoisted and nested yarn copies, same name and version only', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vouch-sbom-js-'));
+  const put = (rel: string, pkg: object): void => {
+    mkdirSync(join(dir, rel), { recursive: true });
+    writeFileSync(join(dir, rel, 'package.json'), JSON.stringify(pkg));
+  };
+  try {
+    for (const f of ['package.json', 'pnpm-lock.yaml'])
+      cpSync(join(FIX, 'js-app/pnpm-v9', f), join(dir, f));
+    put('node_modules/.pnpm/react@18.3.1/node_modules/react', {
+      name: 'react',
+      version: '18.3.1',
+      license: 'MIT',
+    });
+    put('node_modules/.pnpm/@sindresorhus+slugify@2.2.1/node_modules/@sindresorhus/slugify', {
+      name: '@sindresorhus/slugify',
+      version: '2.2.1',
+      license: 'MIT',
+    });
+    put('node_modules/kleur', { name: 'kleur', version: '9.9.9', license: 'WTFPL' });
+    const pnpm = await gen(dir, { formats: ['cyclonedx'] });
+    const license = (r: typeof pnpm, name: string): string | undefined =>
+      r.sbom.components.find((c) => c.name === name)?.license;
+    assert.equal(license(pnpm, 'react'), 'MIT');
+    assert.equal(license(pnpm, 'slugify'), 'MIT');
+    assert.equal(license(pnpm, 'kleur'), undefined, 'another version is not this package');
+
+    rmSync(join(dir, 'pnpm-lock.yaml'));
+    rmSync(join(dir, 'node_modules'), { recursive: true });
+    cpSync(join(FIX, 'js-app/yarn-classic/yarn.lock'), join(dir, 'yarn.lock'));
+    put('node_modules/is-number', { name: 'is-number', version: '7.0.0', license: 'MIT' });
+    put('node_modules/is-odd/node_modules/is-number', {
+      name: 'is-number',
+      version: '6.0.0',
+      license: 'Apache-2.0',
+    });
+    put('node_modules/ms-latest', { name: 'ms', version: '2.1.3', license: 'MIT' });
+    const yarn = await gen(dir, { formats: ['cyclonedx'] });
+    const of = (purl: string): string | undefined =>
+      yarn.sbom.components.find((c) => c.purl === purl)?.license;
+    assert.equal(of('pkg:npm/is-number@7.0.0'), 'MIT');
+    assert.equal(of('pkg:npm/is-number@6.0.0'), 'Apache-2.0');
+    assert.equal(of('pkg:npm/ms@2.1.3'), 'MIT');
+    assert.equal(of('pkg:npm/ms@2.0.0'), undefined);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,8 @@
  * its cases. Verification writes nothing: the CLI runs leave their directory as they found it.
  */
 import assert from 'node:assert/strict';
-import { sign } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { sign, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +16,14 @@ import { verifyArtifacts } from '../../src/adapters/verify/verify-artifacts.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { ERROR_CODES, VouchError } from '../../src/errors.ts';
 import { SHARED, vouch } from '../helpers/cli.ts';
+import { startMockSigstore } from '../helpers/signing/mock-sigstore.ts';
 import {
   generateTestKey,
   githubProvenance,
+  ISSUER as GITHUB_ISSUER,
   keyDsseBundle,
+  keylessMessageBundle,
+  SAN,
   statementFor,
 } from '../helpers/verify-bundles.ts';
 
@@ -327,4 +332,102 @@ test('THREATS 11: a DSSE signature over the bare payload instead of its PAE enco
   none.dsseEnvelope.signatures = [];
   assert.equal(await verifyWith(none), 'VERIFY_DSSE_INVALID');
   assert.deepEqual(readdirSync(dir).sort(), ['app.tgz', 'bundle.json', 'key.pub']);
+});
+
+test('THREATS 4: a chain that exceeds a CA path length constraint is refused; the same chain without it passes', async () => {
+  // Two roots made by openssl, one with pathlen:0. Each cross-signs the in-process Fulcio's CA
+  // (same subject, key and validity), which becomes an intermediate below it: leaf → Fulcio CA →
+  // root. Under the pathlen:0 root that intermediate is one CA too many.
+  const dir = mkdtempSync(join(tmpdir(), 'vouch-threats-pathlen-'));
+  const openssl = (...args: string[]): string =>
+    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' }).toString();
+  const roots = { constrained: 'critical,CA:TRUE,pathlen:0', open: 'critical,CA:TRUE' } as const;
+  for (const [name, basicConstraints] of Object.entries(roots)) {
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+      '-subj',
+      `/O=vouch-test/CN=${name} root`,
+      '-days',
+      '30',
+      '-addext',
+      `basicConstraints=${basicConstraints}`,
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    );
+  }
+  const sigstore = await startMockSigstore();
+  try {
+    const base = sigstore.trustedRoot as {
+      certificateAuthorities: Array<{ certChain: { certificates: Array<{ rawBytes: string }> } }>;
+    };
+    const fulcioCa = new X509Certificate(
+      Buffer.from(base.certificateAuthorities[0]!.certChain.certificates[0]!.rawBytes, 'base64'),
+    );
+    writeFileSync(join(dir, 'fulcio-ca.pem'), fulcioCa.toString());
+    const ski = openssl('x509', '-in', 'fulcio-ca.pem', '-noout', '-ext', 'subjectKeyIdentifier')
+      .split('\n')[1]!
+      .trim();
+    writeFileSync(
+      join(dir, 'intermediate.cnf'),
+      `[v3]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=${ski}\nauthorityKeyIdentifier=keyid\n`,
+    );
+    const data = Buffer.from('release artifact\n');
+    writeFileSync(join(dir, 'app.tgz'), data);
+    writeFileSync(
+      join(dir, 'app.sigstore.json'),
+      JSON.stringify(await keylessMessageBundle(sigstore, data)),
+    );
+    const verdicts: Record<string, string> = {};
+    for (const name of Object.keys(roots)) {
+      openssl(
+        'x509',
+        '-in',
+        'fulcio-ca.pem',
+        '-CA',
+        `${name}.pem`,
+        '-CAkey',
+        `${name}.key`,
+        '-preserve_dates',
+        '-set_serial',
+        '2',
+        '-extfile',
+        'intermediate.cnf',
+        '-extensions',
+        'v3',
+        '-out',
+        `intermediate-${name}.pem`,
+      );
+      const der = (file: string): string =>
+        new X509Certificate(readFileSync(join(dir, file))).raw.toString('base64');
+      const root = structuredClone(base);
+      root.certificateAuthorities[0]!.certChain.certificates = [
+        { rawBytes: der(`intermediate-${name}.pem`) },
+        { rawBytes: der(`${name}.pem`) },
+      ];
+      writeFileSync(join(dir, `trusted_root.${name}.json`), JSON.stringify(root));
+      const r = await verifyArtifacts(
+        {
+          artifacts: ['app.tgz'],
+          bundles: ['app.sigstore.json'],
+          trust: { kind: 'file', path: join(dir, `trusted_root.${name}.json`) },
+          identity: { identity: SAN, issuer: GITHUB_ISSUER },
+        },
+        { cwd: dir, logger: silentLogger },
+      );
+      verdicts[name] = r.artifacts[0]!.verdict === 'pass' ? 'pass' : r.artifacts[0]!.error!.code;
+    }
+    assert.deepEqual(verdicts, { constrained: 'VERIFY_CERTIFICATE_INVALID', open: 'pass' });
+  } finally {
+    await sigstore.close();
+  }
 });

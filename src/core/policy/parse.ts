@@ -199,6 +199,8 @@ export function parsePolicy(text: string, source: string): Policy {
         } catch (error) {
           return add(`"package" ${(error as Error).message}`, [...path, 'package']);
         }
+        if (b['reason'] !== undefined && typeof b['reason'] !== 'string')
+          return add('"reason" must be text', [...path, 'reason']);
         const versionsText = b['versions'] ?? '*';
         if (typeof versionsText !== 'string')
           return add('"versions" must be a range string ("*" for all)', [...path, 'versions']);

@@ -14,6 +14,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -285,8 +286,9 @@ test('THREATS 38: __proto__, constructor and prototype keys in JSON or YAML inpu
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
 });
 
-test('THREATS 39: an enormous SBOM, lockfile or exceptions file is refused by size before it is read', () => {
+test('THREATS 39: an enormous SBOM, lockfile or exceptions file is refused by size before it is read', (t) => {
   const dir = workdir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'policy.yml'), POLICY);
   sparseFile(join(dir, 'huge.cdx.json'), 600 * 1024 * 1024);
   refused(

@@ -319,3 +319,21 @@ test('THREATS 39: an enormous SBOM, lockfile or exceptions file is refused by si
     ['policy.yml', 'huge.cdx.json', 'project', 'exceptions.yml'],
   );
 });
+
+test('THREATS 37: a pnpm-lock.yaml with an alias bomb or a custom tag is refused and no SBOM is written', () => {
+  const dir = workdir();
+  writeFileSync(join(dir, 'package.json'), '{"name": "app", "version": "1.0.0"}\n');
+  for (const lock of [
+    `lockfileVersion: '9.0'\n${ALIAS_BOMB.replace('version: 1\nexceptions: []\n', '')}`,
+    "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies: !!js/function 'function () {}'\n",
+  ]) {
+    writeFileSync(join(dir, 'pnpm-lock.yaml'), lock);
+    refused(
+      vouch(['sbom', '.', '--output', 'sbom.cdx.json'], { cwd: dir }),
+      'YAML_INVALID',
+      2,
+      dir,
+      ['package.json', 'pnpm-lock.yaml'],
+    );
+  }
+});

@@ -234,3 +234,28 @@ test('THREATS 32: a wrong passphrase is SIGN_PASSPHRASE_WRONG, never echoed, and
   assert.deepEqual(readdirSync(join(ws, 'dist')), ['app.tgz']);
   assert.equal(existsSync(join(ws, 'dist', 'app.tgz.sigstore.json')), false);
 });
+
+test('THREATS 36: no source file exports variables, extends PATH or writes the runner files itself', () => {
+  const offenders: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts')) {
+        const text = readFileSync(path, 'utf8');
+        for (const needle of [
+          'exportVariable',
+          'addPath',
+          'saveState',
+          'GITHUB_ENV',
+          'GITHUB_PATH',
+          'GITHUB_OUTPUT',
+        ]) {
+          if (text.includes(needle)) offenders.push(`${path.slice(ROOT.length + 1)}: ${needle}`);
+        }
+      }
+    }
+  };
+  walk(join(ROOT, 'src'));
+  assert.deepEqual(offenders, [], 'outputs go through core.setOutput (random delimiters) only');
+});

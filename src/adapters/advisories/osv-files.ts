@@ -1,48 +1,29 @@
 /**
  * Offline advisory sources: a directory of OSV JSON records (any depth; an osv.dev export
  * unpacked, or github/advisory-database's tree) or a zip of them (osv.dev's per-ecosystem
- * `all.zip`). Records are decoded with the safe JSON parser; a file that is not JSON is skipped
- * with a reason naming it. Archives are refused when an entry has `..`, an absolute path or is a
+ * `all.zip`). Records are handed on as text and decoded one at a time, with the safe JSON parser,
+ * while the advisory database is built; a file that is not JSON is skipped there with a reason
+ * naming it. Archives are refused when an entry has `..`, an absolute path or is a
  * symlink, or when they expand far beyond their size (THREATS 35).
  */
 import { promises as fsp } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { RawAdvisory } from '../../core/osv/database.ts';
+import { MAX_RECORD_BYTES, type RawAdvisory } from '../../core/osv/database.ts';
 import type { SkippedAdvisory } from '../../core/osv/model.ts';
-import { parseJsonSafe } from '../../core/safe-parse.ts';
 import { VouchError } from '../../errors.ts';
 
-/** Largest single record accepted (real ones are a few KiB; the largest GitHub records ~1 MiB). */
-export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+/** Largest single record accepted (checked here before reading, and again when decoded). */
+export { MAX_RECORD_BYTES };
 /** Total bytes an archive may expand to. */
 export const MAX_ARCHIVE_EXPANDED_BYTES = 4 * 1024 * 1024 * 1024;
 /** How many times its own size an archive may expand to. */
 export const MAX_ARCHIVE_RATIO = 200;
 
 export interface LoadedAdvisories {
+  /** Record texts: decoded one at a time while the database is built (bad JSON is skipped there). */
   readonly raw: RawAdvisory[];
-  /** Files that could not be decoded (records breaking the OSV schema are found later, in core). */
+  /** Files that were not read (symlinks, too large). */
   readonly skipped: SkippedAdvisory[];
-}
-
-function decode(
-  text: string,
-  source: string,
-  skipped: SkippedAdvisory[],
-  raw: RawAdvisory[],
-): void {
-  try {
-    raw.push({
-      source,
-      value: parseJsonSafe(text, source, { maxBytes: MAX_RECORD_BYTES, maxDepth: 32 }),
-    });
-  } catch (error) {
-    skipped.push({
-      id: source,
-      source,
-      reason: error instanceof VouchError ? `[${error.code}] ${error.message}` : String(error),
-    });
-  }
 }
 
 /** Reads every `*.json` under `dir` (symlinks are not followed and are reported). */
@@ -65,7 +46,7 @@ export async function loadOsvDirectory(dir: string): Promise<LoadedAdvisories> {
           skipped.push({ id: rel, source: rel, reason: `larger than ${MAX_RECORD_BYTES} bytes` });
           continue;
         }
-        decode(await fsp.readFile(path, 'utf8'), rel, skipped, raw);
+        raw.push({ source: rel, text: await fsp.readFile(path, 'utf8') });
       }
     }
   };
@@ -180,7 +161,7 @@ export async function loadOsvZip(path: string): Promise<LoadedAdvisories> {
           ),
         );
         stream.on('end', () => {
-          decode(Buffer.concat(chunks).toString('utf8'), `${path}!${name}`, skipped, raw);
+          raw.push({ source: `${path}!${name}`, text: Buffer.concat(chunks).toString('utf8') });
           zip.readEntry();
         });
       });
@@ -213,10 +194,7 @@ export async function loadOsvSource(path: string): Promise<LoadedAdvisories> {
     }
     if (head.readUInt32LE(0) === 0x04034b50) return loadOsvZip(path);
     if (path.endsWith('.json')) {
-      const raw: RawAdvisory[] = [];
-      const skipped: SkippedAdvisory[] = [];
-      decode(await fsp.readFile(path, 'utf8'), path, skipped, raw);
-      return { raw, skipped };
+      return { raw: [{ source: path, text: await fsp.readFile(path, 'utf8') }], skipped: [] };
     }
   }
   throw new VouchError(

@@ -15,11 +15,37 @@ import { scoreCvss3, scoreCvss4, severityOfLabel, severityOfScore } from './cvss
 import { compileAffected, type CompiledAffected } from './match.ts';
 import type { OsvRecord, SkippedAdvisory } from './model.ts';
 import { checkOsvRecord } from './record.ts';
+import { parseJsonSafe } from '../safe-parse.ts';
+import { VouchError } from '../../errors.ts';
 
 export interface RawAdvisory {
   /** Where it came from (file path, zip entry, URL), for warnings. */
   readonly source: string;
-  readonly value: unknown;
+  /** The decoded record; or, instead, */
+  readonly value?: unknown;
+  /**
+   * its JSON text, decoded while the database is built, one record at a time: a large export is
+   * never all decoded at once, and the parts of a record vouch does not use die young.
+   */
+  readonly text?: string;
+}
+
+/** Largest single record accepted (real ones are a few KiB; the largest GitHub records ~1 MiB). */
+export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
+/** The fields of a checked record that matching, severity and reports use. */
+function slimRecord(r: OsvRecord): OsvRecord {
+  const label = r.database_specific?.['severity'];
+  return {
+    id: r.id,
+    modified: r.modified,
+    ...(r.published !== undefined ? { published: r.published } : {}),
+    ...(r.aliases ? { aliases: r.aliases } : {}),
+    ...(r.summary !== undefined ? { summary: r.summary } : {}),
+    ...(r.severity ? { severity: r.severity } : {}),
+    ...(r.affected ? { affected: r.affected } : {}),
+    ...(label !== undefined ? { database_specific: { severity: label } } : {}),
+  };
 }
 
 export interface AdvisorySeverity {
@@ -153,7 +179,24 @@ export function buildAdvisoryDatabase(inputs: readonly RawAdvisory[]): AdvisoryD
   };
   const seen = new Set<string>();
   for (const input of inputs) {
-    const checked = checkOsvRecord(input.value);
+    let value = input.value;
+    if (input.text !== undefined) {
+      try {
+        value = parseJsonSafe(input.text, input.source, {
+          maxBytes: MAX_RECORD_BYTES,
+          maxDepth: 32,
+        });
+      } catch (error) {
+        if (!(error instanceof VouchError)) throw error;
+        skipped.push({
+          id: input.source,
+          source: input.source,
+          reason: `[${error.code}] ${error.message}`,
+        });
+        continue;
+      }
+    }
+    const checked = checkOsvRecord(value);
     if ('reason' in checked) {
       skipped.push({
         id: checked.id ?? input.source,
@@ -172,7 +215,6 @@ export function buildAdvisoryDatabase(inputs: readonly RawAdvisory[]): AdvisoryD
       continue;
     }
     seen.add(record.id);
-    records.push(record);
     node(record.id);
     for (const alias of record.aliases ?? []) if (alias.trim()) union(record.id, alias.trim());
     const also = record.details ? RUSTSEC_ALSO.exec(record.details) : null;
@@ -181,6 +223,8 @@ export function buildAdvisoryDatabase(inputs: readonly RawAdvisory[]): AdvisoryD
       const m = typeof ref?.url === 'string' ? RUSTSEC_PAGE.exec(ref.url.trim()) : null;
       if (m) union(record.id, m[1]!);
     }
+    const slim = slimRecord(record);
+    records.push(slim);
     (record.affected ?? []).forEach((entry, i) => {
       const pkg = entry.package;
       if (!pkg) return;
@@ -196,7 +240,7 @@ export function buildAdvisoryDatabase(inputs: readonly RawAdvisory[]): AdvisoryD
       const key = `${pkg.ecosystem}\u0000${normaliseName(pkg.ecosystem, pkg.name)}`;
       let list = index.get(key);
       if (!list) index.set(key, (list = []));
-      list.push({ record, compiled });
+      list.push({ record: slim, compiled });
     });
   }
   const rootOf = names.map((_, n) => find(n));

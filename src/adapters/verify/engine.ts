@@ -156,37 +156,115 @@ export function parseTrustedRoot(doc: unknown, source: string): TrustedRoot {
   }
 }
 
+/** An ASN.1 node of @sigstore/core (the fields its encoder reads). */
+interface Asn1Node {
+  readonly tag: { toDER(): number };
+  readonly value: Uint8Array;
+  readonly subs: Asn1Node[];
+  toDER(): Buffer;
+}
+
+/** DER length octets, byte for byte those of @sigstore/core's encodeLength. */
+function derLength(len: number): Buffer {
+  if (len < 128) return Buffer.from([len]);
+  const bytes: number[] = [];
+  for (let v = len; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+/**
+ * The same bytes as ASN1Obj.prototype.toDER (tag, length, then the subs' encodings or the value),
+ * written once into one buffer. @sigstore/core's encoder grows a fresh 1 KiB zero-filled stream
+ * for every node at every level, which is most of the time sigstore-js spends on a keyless bundle.
+ * Each call returns a new buffer, as the original does (callers write into it).
+ */
+function fastToDER(this: Asn1Node): Buffer {
+  let value: Uint8Array;
+  if (this.subs.length > 0) {
+    const parts = this.subs.map((sub) => sub.toDER());
+    value = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  } else {
+    value = this.value;
+  }
+  const len = derLength(value.length);
+  const out = Buffer.allocUnsafe(1 + len.length + value.length);
+  out[0] = this.tag.toDER() & 0xff;
+  out.set(len, 1);
+  out.set(value, 1 + len.length);
+  return out;
+}
+
+/** Gives every node of a parsed tree the faster encoder (own property; the prototype is untouched). */
+export function accelerateTree(root: unknown): void {
+  const stack = [root as Asn1Node];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    (node as { toDER: () => Buffer }).toDER = fastToDER;
+    for (const sub of node.subs) stack.push(sub);
+  }
+}
+
+/** A certificate whose encodings (and clones', for SCT checks) use the faster encoder. */
+function accelerateCertificate(cert: X509Certificate): X509Certificate {
+  accelerateTree(cert.root);
+  (cert as { clone: () => X509Certificate }).clone = function (this: X509Certificate) {
+    return accelerateCertificate(X509Certificate.parse(Buffer.from(this.root.toDER())));
+  };
+  return cert;
+}
+
+/**
+ * The fast path: the same Verifier, the same checks in the same order, on the same objects; only
+ * the ASN.1 re-encoding of vouch's own parsed certificates and timestamps is done by fastToDER,
+ * which yields identical bytes. Nothing is cached between bundles, so no verdict can carry over
+ * from one bundle to another (a test runs every conformance case through both paths).
+ */
+function accelerateEntity(entity: SignedEntity): void {
+  if (entity.key.$case === 'certificate') accelerateCertificate(entity.key.certificate);
+  for (const t of entity.timestamps) {
+    if (t.$case === 'timestamp-authority') accelerateTree((t.timestamp as RFC3161Timestamp).root);
+  }
+}
+
+function accelerateMaterial(material: TrustMaterial): TrustMaterial {
+  for (const ca of material.certificateAuthorities) ca.certChain.forEach(accelerateCertificate);
+  for (const ca of material.timestampAuthorities) ca.certChain.forEach(accelerateCertificate);
+  return material;
+}
+
 /** Trust material built once per run (and per key policy). */
 export interface LoadedTrust {
   readonly root: TrustedRoot;
   readonly source: string;
-  material(keys?: readonly TrustedKey[]): TrustMaterial;
+  /** `fast`: a copy of the material whose certificates use the faster (identical) encoder. */
+  material(keys?: readonly TrustedKey[], fast?: boolean): TrustMaterial;
 }
 
 export function loadTrust(doc: unknown, source: string): LoadedTrust {
   const root = parseTrustedRoot(doc, source);
   let base: TrustMaterial | undefined;
+  let fastBase: TrustMaterial | undefined;
   const cache = new WeakMap<readonly TrustedKey[], TrustMaterial>();
+  const build = (): TrustMaterial => {
+    try {
+      return toTrustMaterial(root, () => {
+        throw new VouchError(
+          'VERIFY_POLICY_MISSING',
+          'a key-signed bundle needs --key or --trusted-keys',
+        );
+      });
+    } catch (error) {
+      throw new VouchError('VERIFY_TRUST_ROOT_INVALID', `${source}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  };
   return {
     root,
     source,
-    material(keys) {
-      base ??= (() => {
-        try {
-          return toTrustMaterial(root, () => {
-            throw new VouchError(
-              'VERIFY_POLICY_MISSING',
-              'a key-signed bundle needs --key or --trusted-keys',
-            );
-          });
-        } catch (error) {
-          throw new VouchError(
-            'VERIFY_TRUST_ROOT_INVALID',
-            `${source}: ${(error as Error).message}`,
-            { cause: error },
-          );
-        }
-      })();
+    material(keys, fast) {
+      if (!keys && fast) return (fastBase ??= accelerateMaterial(build()));
+      base ??= build();
       if (!keys) return base;
       let m = cache.get(keys);
       if (!m) {
@@ -390,6 +468,8 @@ export interface VerifyBundleOptions {
   readonly requireTlog?: boolean;
   /** Called when a key bundle has no verified time and `now` is used instead. */
   readonly onNoWitness?: (source: string) => void;
+  /** Faster (byte-identical) ASN.1 encoding for certificates and timestamps; same checks. */
+  readonly fast?: boolean;
 }
 
 /** Cryptographic verification of one bundle against one artifact. */
@@ -420,6 +500,7 @@ export function verifyBundle(
   let entity: SignedEntity;
   try {
     entity = toSignedEntity(bundle, artifact.bytes);
+    if (options.fast) accelerateEntity(entity);
   } catch (error) {
     throw wrapSigstoreError(error, source);
   }
@@ -447,7 +528,7 @@ export function verifyBundle(
       );
     }
   }
-  const material = options.trust.material(key ? [key] : undefined);
+  const material = options.trust.material(key ? [key] : undefined, options.fast);
   const hasWitness = entity.timestamps.length > 0;
   const verifier = new Verifier(material, {
     tlogThreshold: keyed && !options.requireTlog ? Math.min(1, vm.tlogEntries.length) : 1,

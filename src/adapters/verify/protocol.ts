@@ -15,6 +15,8 @@ export interface VerifyBundleArgs {
   readonly issuer?: string | undefined;
   readonly key?: string | undefined;
   readonly trustedRoot?: string | undefined;
+  /** Skip the fast path (the careful path alone; same verdicts). */
+  readonly careful?: boolean;
 }
 
 export async function verifyBundleProtocol(
@@ -36,6 +38,7 @@ export async function verifyBundleProtocol(
   const result = await verifyArtifacts(
     {
       artifacts: [args.artifact],
+      ...(args.careful ? { careful: true } : {}),
       bundles: [args.bundle],
       ...(args.trustedRoot ? { trust: { kind: 'file', path: args.trustedRoot } } : {}),
       ...(args.key ? { key: args.key } : {}),

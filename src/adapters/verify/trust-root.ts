@@ -4,12 +4,15 @@
  * the shipped copy alone (offline, the default).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from '../../core/logger.ts';
 import { parseJsonSafe } from '../../core/safe-parse.ts';
 import { VouchError } from '../../errors.ts';
+import { cjsExports } from '../module-interop.ts';
+import shippedMeta from './trust/fetched.json' with { type: 'json' };
+import publicGoodRoot from './trust/public-good.trusted_root.json' with { type: 'json' };
 
-const TRUST_DIR = join(import.meta.dirname, 'trust');
+// Imported, not read from disk: bundles carry them (a bundle has no trust/ folder beside it).
+const SHIPPED_ROOTS = { 'public-good': publicGoodRoot } as const;
 /** A shipped root older than this earns a warning. */
 export const STALE_AFTER_DAYS = 90;
 
@@ -25,14 +28,8 @@ export interface TrustDocument {
 }
 
 export function readShippedRoot(name: 'public-good'): { doc: unknown; fetchedAt: string } {
-  const meta = JSON.parse(readFileSync(join(TRUST_DIR, 'fetched.json'), 'utf8')) as Record<
-    string,
-    { fetchedAt: string }
-  >;
-  const doc = JSON.parse(
-    readFileSync(join(TRUST_DIR, `${name}.trusted_root.json`), 'utf8'),
-  ) as unknown;
-  return { doc, fetchedAt: meta[name]!.fetchedAt };
+  const meta = shippedMeta as Record<string, { fetchedAt: string }>;
+  return { doc: structuredClone(SHIPPED_ROOTS[name]) as unknown, fetchedAt: meta[name]!.fetchedAt };
 }
 
 /** Loads the trusted root document for a run (once). */
@@ -59,13 +56,13 @@ export async function loadTrustDocument(
   }
   if (source.online) {
     try {
-      const tuf = await import('@sigstore/tuf');
+      const tuf = cjsExports(await import('@sigstore/tuf'));
       const root = await tuf.getTrustedRoot({
         ...(source.cacheDir ? { cachePath: source.cacheDir } : {}),
         retry: 1,
         timeout: 10_000,
       });
-      const { TrustedRoot } = await import('@sigstore/protobuf-specs');
+      const { TrustedRoot } = cjsExports(await import('@sigstore/protobuf-specs'));
       return {
         doc: TrustedRoot.toJSON(root),
         source: 'public-good (TUF)',

@@ -70,6 +70,8 @@ export interface VerifyRequest {
   readonly maxBundleBytes?: number;
   /** Require transparency-log evidence for key-signed bundles too. */
   readonly requireTlog?: boolean;
+  /** Plain @sigstore/core encoding instead of the fast path (same verdicts; for cross-checks). */
+  readonly careful?: boolean;
   /** Produce an SLSA VSA statement per artifact. */
   readonly vsa?: { readonly verifierId?: string; readonly policyUri: string };
 }
@@ -444,6 +446,7 @@ export async function verifyArtifacts(
           trust: loadedTrust,
           keyPolicy,
           now,
+          fast: request.careful !== true,
           ...(request.requireTlog ? { requireTlog: true } : {}),
           onNoWitness: (source) => {
             const msg = `${source} has no transparency-log entry or timestamp: the key's window was checked against the current time`;

@@ -5,6 +5,7 @@
  * passing a policy on missing data.
  */
 import type { RawAdvisory } from '../../core/osv/database.ts';
+import { parseJsonSafe } from '../../core/safe-parse.ts';
 import { VouchError } from '../../errors.ts';
 
 export const DEFAULT_OSV_API = 'https://api.osv.dev';
@@ -22,14 +23,19 @@ export interface ApiOptions {
   /** Per-request timeout in milliseconds (default 30 s). */
   readonly timeoutMs?: number;
   readonly token?: string;
+  /** Internal: answer GET requests with the text undecoded (records are decoded in the database). */
+  readonly raw?: boolean;
 }
+
+/** Largest API answer accepted (a querybatch answer for 1,000 package versions is far smaller). */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 export async function requestJson(
   url: string,
   init: RequestInit,
   options: ApiOptions,
   what: string,
-): Promise<{ body: unknown; headers: Headers }> {
+): Promise<{ body: unknown; text: string; headers: Headers }> {
   const doFetch = options.fetch ?? fetch;
   let response: Response;
   try {
@@ -53,9 +59,17 @@ export async function requestJson(
     );
   }
   const text = await response.text();
+  if (init.method === 'GET' && options.raw)
+    return { body: undefined, text, headers: response.headers };
   try {
-    return { body: JSON.parse(text) as unknown, headers: response.headers };
+    // The safe parser: depth capped, `__proto__`/`constructor`/`prototype` keys refused (THREATS 38).
+    return {
+      body: parseJsonSafe(text, url, { maxBytes: MAX_ANSWER_BYTES }),
+      text,
+      headers: response.headers,
+    };
   } catch (error) {
+    if (error instanceof VouchError && error.code !== 'JSON_INVALID') throw error;
     throw new VouchError(
       'ADVISORY_SOURCE_UNREACHABLE',
       `${what} answered with something that is not JSON`,
@@ -107,8 +121,14 @@ export async function queryOsvApi(
   const out: RawAdvisory[] = [];
   for (const id of [...ids].sort()) {
     const url = `${base}/v1/vulns/${encodeURIComponent(id)}`;
-    const { body } = await requestJson(url, { method: 'GET' }, options, 'the OSV API');
-    out.push({ source: url, value: body });
+    // Handed on as text: the database decodes each record safely, and skips a bad one by name.
+    const { text } = await requestJson(
+      url,
+      { method: 'GET' },
+      { ...options, raw: true },
+      'the OSV API',
+    );
+    out.push({ source: url, text });
   }
   return out;
 }

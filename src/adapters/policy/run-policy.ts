@@ -11,7 +11,7 @@ import { parseExceptions } from '../../core/exceptions/parse.ts';
 import type { Logger } from '../../core/logger.ts';
 import { buildAdvisoryDatabase, type RawAdvisory } from '../../core/osv/database.ts';
 import type { SkippedAdvisory } from '../../core/osv/model.ts';
-import { evaluatePolicy, osvPackageOf } from '../../core/policy/evaluate.ts';
+import { advisoryPackagesOf, evaluatePolicy, osvPackageOf } from '../../core/policy/evaluate.ts';
 import type { Policy, PolicyReport } from '../../core/policy/model.ts';
 import { parsePolicy } from '../../core/policy/parse.ts';
 import { buildSarif, formatMarkdown, formatText } from '../../core/policy/render.ts';
@@ -194,7 +194,7 @@ export async function runPolicy(
       { cwd, ...(options.githubToken ? { githubToken: options.githubToken } : {}) },
       deps,
     );
-    advisories = buildAdvisoryDatabase(loaded.raw);
+    advisories = buildAdvisoryDatabase(loaded.raw, { packages: advisoryPackagesOf(sbom, policy) });
     for (const s of advisories.skipped)
       deps.logger.warn(`advisory ${s.id} skipped (${s.source}): ${s.reason}`);
     extraWarnings = loaded.warnings;

@@ -145,7 +145,25 @@ export function maxSeverity(list: readonly AdvisorySeverity[]): AdvisorySeverity
 }
 
 /** Builds the database from decoded JSON values (one per record). Pure. */
-export function buildAdvisoryDatabase(inputs: readonly RawAdvisory[]): AdvisoryDatabase {
+export interface BuildOptions {
+  /**
+   * Only these packages will be looked up (`packageKey(ecosystem, name)`, e.g. the SBOM's):
+   * `affected[]` entries of other packages are neither compiled nor indexed, and their data
+   * repairs are not reported. Every record still counts, groups its aliases and has a severity.
+   */
+  readonly packages?: ReadonlySet<string>;
+}
+
+/** The key `lookup` and `BuildOptions.packages` use for a package. */
+export function packageLookupKey(ecosystem: string, name: string): string {
+  return `${ecosystem}\u0000${normaliseName(ecosystem, name)}`;
+}
+
+export function buildAdvisoryDatabase(
+  inputs: readonly RawAdvisory[],
+  options: BuildOptions = {},
+): AdvisoryDatabase {
+  const wanted = options.packages;
   const records: OsvRecord[] = [];
   const skipped: SkippedAdvisory[] = [];
   const withdrawn: string[] = [];
@@ -234,10 +252,11 @@ export function buildAdvisoryDatabase(inputs: readonly RawAdvisory[]): AdvisoryD
         );
         return;
       }
+      const key = packageLookupKey(pkg.ecosystem, pkg.name);
+      if (wanted && !wanted.has(key)) return;
       const compiled = compileAffected(entry);
       for (const r of compiled.repairs)
         warnings.push(`${record.id}: affected[${i}] (${pkg.name}): ${r}`);
-      const key = `${pkg.ecosystem}\u0000${normaliseName(pkg.ecosystem, pkg.name)}`;
       let list = index.get(key);
       if (!list) index.set(key, (list = []));
       list.push({ record: slim, compiled });
@@ -278,8 +297,7 @@ export function buildAdvisoryDatabase(inputs: readonly RawAdvisory[]): AdvisoryD
     skipped,
     withdrawn,
     warnings,
-    lookup: (ecosystem, name) =>
-      index.get(`${ecosystem}\u0000${normaliseName(ecosystem, name)}`) ?? [],
+    lookup: (ecosystem, name) => index.get(packageLookupKey(ecosystem, name)) ?? [],
     canonicalId(id) {
       const root = rootOfId(id);
       return root === undefined ? id : canonicalOfRoot.get(root)!;

@@ -9,6 +9,7 @@ import { SEVERITY_RANK } from '../osv/cvss.ts';
 import {
   buildAdvisoryDatabase,
   maxSeverity,
+  packageLookupKey,
   type AdvisoryDatabase,
   type AdvisorySeverity,
   type RawAdvisory,
@@ -63,6 +64,18 @@ export function osvPackageOf(c: SbomComponent): { ecosystem: string; name: strin
   if (!ecosystem) return undefined;
   const sep = ecosystem === 'Maven' ? ':' : '/';
   return { ecosystem, name: c.group ? `${c.group}${sep}${c.name}` : c.name };
+}
+
+/** Lookup keys of the packages a policy evaluation will look up (in-scope, versioned components). */
+export function advisoryPackagesOf(sbom: Sbom, policy: Policy): Set<string> {
+  const scopes = new Set(policy.scopes);
+  const keys = new Set<string>();
+  for (const c of sbom.components) {
+    if (!scopes.has(c.scope) || c.version === undefined) continue;
+    const pkg = osvPackageOf(c);
+    if (pkg) keys.add(packageLookupKey(pkg.ecosystem, pkg.name));
+  }
+  return keys;
 }
 
 function componentKey(c: SbomComponent): string | undefined {
@@ -125,7 +138,7 @@ export function evaluatePolicy(input: EvaluatePolicyInput): PolicyReport {
       ? undefined
       : 'lookup' in input.advisories
         ? input.advisories
-        : buildAdvisoryDatabase(input.advisories);
+        : buildAdvisoryDatabase(input.advisories, { packages: advisoryPackagesOf(sbom, policy) });
   const drafts: Draft[] = [];
   const scopes = new Set(policy.scopes);
   const overrides = new Map(

@@ -57,8 +57,11 @@ export function isUnsafeKey(key: string): boolean {
 }
 
 function checkSize(text: string, source: string, maxBytes: number): void {
-  // Cheap bound first: a UTF-8 string is at least as many bytes as UTF-16 code units / 1 and at most 3x.
-  if (text.length > maxBytes || Buffer.byteLength(text, 'utf8') > maxBytes) {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: count bytes only when the length cannot decide.
+  if (
+    text.length > maxBytes ||
+    (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes)
+  ) {
     throw new VouchError('FILE_TOO_LARGE', `${source} is larger than ${maxBytes} bytes`);
   }
 }

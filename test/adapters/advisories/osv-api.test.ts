@@ -209,3 +209,115 @@ test('a hostile record from the API (a __proto__ key) is skipped by name; the ru
     byPackage.delete('npm\0left-pad');
   }
 });
+
+/**
+ * A GitHub advisory API emulator (`GET /advisories?ecosystem=…&affects=name@version,…`), paging
+ * with a Link header. Its advisories are the real records of ../shared/advisories/osv written back
+ * in the REST shape GitHub serves the same data in (github/advisory-database exports these OSV
+ * records from it): ids, CVE, summary, severity label, CVSS vectors, and one
+ * `vulnerable_version_range` / `first_patched_version` per affected package.
+ */
+function githubShape(text: string): Record<string, unknown> {
+  const r = JSON.parse(text) as {
+    id: string;
+    aliases?: string[];
+    summary?: string;
+    modified: string;
+    published?: string;
+    severity?: { type: string; score: string }[];
+    database_specific?: { severity?: string };
+    affected?: {
+      package?: { ecosystem: string; name: string };
+      ranges?: { events: Record<string, string>[] }[];
+      versions?: string[];
+    }[];
+  };
+  const eco: Record<string, string> = { npm: 'npm', 'crates.io': 'rust' };
+  const vector = (t: string) => r.severity?.find((s) => s.type === t)?.score ?? null;
+  return {
+    ghsa_id: r.id,
+    cve_id: r.aliases?.find((a) => a.startsWith('CVE-')) ?? null,
+    summary: r.summary ?? '',
+    severity: (r.database_specific?.severity ?? 'unknown')
+      .toLowerCase()
+      .replace('moderate', 'medium'),
+    identifiers: [
+      { type: 'GHSA', value: r.id },
+      ...(r.aliases ?? []).map((a) => ({ type: a.split('-')[0], value: a })),
+    ],
+    published_at: r.published ?? r.modified,
+    updated_at: r.modified,
+    withdrawn_at: null,
+    cvss_severities: {
+      cvss_v3: { vector_string: vector('CVSS_V3') },
+      cvss_v4: { vector_string: vector('CVSS_V4') },
+    },
+    vulnerabilities: (r.affected ?? [])
+      .filter((a) => a.package && eco[a.package.ecosystem])
+      .map((a) => {
+        const parts: string[] = [];
+        let patched: string | null = null;
+        for (const e of a.ranges?.[0]?.events ?? []) {
+          const [kind, v] = Object.entries(e)[0]!;
+          if (kind === 'introduced' && v !== '0') parts.push(`>= ${v}`);
+          if (kind === 'fixed') {
+            parts.push(`< ${v}`);
+            patched = v;
+          }
+          if (kind === 'last_affected') parts.push(`<= ${v}`);
+        }
+        if (!a.ranges?.length && a.versions?.length === 1) parts.push(`= ${a.versions[0]}`);
+        return {
+          package: { ecosystem: eco[a.package!.ecosystem], name: a.package!.name },
+          vulnerable_version_range: parts.join(', ') || null,
+          first_patched_version: patched,
+          vulnerable_functions: [],
+        };
+      }),
+  };
+}
+
+test('the GitHub advisory API source finds what the offline directory finds, following Link pages', async () => {
+  const advisories = [...records.values()].map(githubShape);
+  const seenAuth = new Set<string>();
+  let laterPages = 0;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    seenAuth.add(String(req.headers['authorization']));
+    if (url.pathname !== '/advisories') {
+      res.writeHead(404);
+      return res.end('{}');
+    }
+    const eco = url.searchParams.get('ecosystem');
+    const names = new Set(
+      (url.searchParams.get('affects') ?? '').split(',').map((p) => p.slice(0, p.lastIndexOf('@'))),
+    );
+    const hits = advisories.filter((a) =>
+      (a['vulnerabilities'] as { package: { ecosystem: string; name: string } }[]).some(
+        (v) => v.package.ecosystem === eco && names.has(v.package.name),
+      ),
+    );
+    const page = Number(url.searchParams.get('page') ?? 1);
+    if (page > 1) laterPages++;
+    const size = 3;
+    const body = hits.slice((page - 1) * size, page * size);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (page * size < hits.length) {
+      url.searchParams.set('page', String(page + 1));
+      headers['link'] = `<http://${req.headers.host}${url.pathname}${url.search}>; rel="next"`;
+    }
+    res.writeHead(200, headers);
+    res.end(JSON.stringify(body));
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const raw = await queryGithubAdvisories(queriesOf(sbom, policy), {
+    baseUrl: base,
+    token: 'ghs_test',
+  });
+  assert.deepEqual([...seenAuth], ['Bearer ghs_test']);
+  assert.ok(laterPages > 0, 'Link pages were followed');
+  const offline = await loadOsvDirectory(OSV_DIR);
+  assert.deepEqual(verdicts(raw), verdicts(offline.raw));
+});

@@ -13,7 +13,7 @@
 import type { Severity } from '../exceptions/model.ts';
 import { scoreCvss3, scoreCvss4, severityOfLabel, severityOfScore } from './cvss.ts';
 import { compileAffected, type CompiledAffected } from './match.ts';
-import type { OsvRecord, SkippedAdvisory } from './model.ts';
+import type { OsvAffected, OsvRecord, SkippedAdvisory } from './model.ts';
 import { checkOsvRecord } from './record.ts';
 import { parseJsonSafe } from '../safe-parse.ts';
 import { VouchError } from '../../errors.ts';
@@ -33,9 +33,16 @@ export interface RawAdvisory {
 /** Largest single record accepted (real ones are a few KiB; the largest GitHub records ~1 MiB). */
 export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
-/** The fields of a checked record that matching, severity and reports use. */
-function slimRecord(r: OsvRecord): OsvRecord {
+/**
+ * The fields of a checked record that matching, severity and reports use. `affected[]` entries of
+ * packages that will not be looked up keep only their severity.
+ */
+function slimRecord(r: OsvRecord, wanted?: (entry: OsvAffected) => boolean): OsvRecord {
   const label = r.database_specific?.['severity'];
+  const affected =
+    r.affected && wanted
+      ? r.affected.flatMap((a) => (wanted(a) ? [a] : a.severity ? [{ severity: a.severity }] : []))
+      : r.affected;
   return {
     id: r.id,
     modified: r.modified,
@@ -43,7 +50,7 @@ function slimRecord(r: OsvRecord): OsvRecord {
     ...(r.aliases ? { aliases: r.aliases } : {}),
     ...(r.summary !== undefined ? { summary: r.summary } : {}),
     ...(r.severity ? { severity: r.severity } : {}),
-    ...(r.affected ? { affected: r.affected } : {}),
+    ...(affected ? { affected } : {}),
     ...(label !== undefined ? { database_specific: { severity: label } } : {}),
   };
 }
@@ -241,7 +248,13 @@ export function buildAdvisoryDatabase(
       const m = typeof ref?.url === 'string' ? RUSTSEC_PAGE.exec(ref.url.trim()) : null;
       if (m) union(record.id, m[1]!);
     }
-    const slim = slimRecord(record);
+    const slim = slimRecord(
+      record,
+      wanted &&
+        ((a) =>
+          a.package !== undefined &&
+          wanted.has(packageLookupKey(a.package.ecosystem, a.package.name))),
+    );
     records.push(slim);
     (record.affected ?? []).forEach((entry, i) => {
       const pkg = entry.package;

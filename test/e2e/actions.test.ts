@@ -1,16 +1,32 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runActionBundle, type ActionRun } from '../helpers/action-runner.ts';
+import { build } from 'esbuild';
+import { ACTIONS, bundleOptions } from '../../scripts/bundle.ts';
+import { runActionBundle, runActionBundleAsync, type ActionRun } from '../helpers/action-runner.ts';
 import { ROOT, vouch } from '../helpers/cli.ts';
+import { pullRequest42Routes, startGitHubServer } from '../helpers/github-server.ts';
 
 const FILE = 'dist/widget-web-1.4.0.tgz';
 const LOCAL_BUILDER = 'https://vouch.dev/builders/local/v1';
 let ws = '';
+/** This run's own bundles, built with the project's bundle options (dist/ is shared and rebuilt by others). */
+let bundles = '';
+
+/** Runs one action's real bundle and requires it to succeed. */
+function action(
+  name: string,
+  inputs: Record<string, string>,
+  env: NodeJS.ProcessEnv = {},
+): ActionRun {
+  const r = runActionBundle(name, inputs, ws, env, bundles);
+  assert.equal(r.status, 0, `actions/${name}:\n${r.stdout}${r.stderr}`);
+  assert.doesNotMatch(r.stdout, /::error::/, `actions/${name}`);
+  return r;
+}
 
 function sh(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, {
@@ -28,30 +44,16 @@ function sh(cmd: string, args: string[]): void {
   assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
 }
 
-/** Runs a producing action; when this build's action cannot run yet, makes the same output with the CLI. */
-function produce(
-  t: { diagnostic(m: string): void },
-  name: string,
-  inputs: Record<string, string>,
-  cli: string[],
-): ActionRun {
-  const r = runActionBundle(name, inputs, ws);
-  if (r.status !== 0) {
-    t.diagnostic(
-      `actions/${name} failed (${/::error::(.*)/.exec(r.stdout)?.[1] ?? r.status}); using vouch ${cli[0]}`,
-    );
-    const c = vouch(cli, { cwd: ws });
-    assert.equal(c.status, 0, c.stderr);
-  }
-  return r;
-}
-
-before(() => {
-  const b = spawnSync(process.execPath, [join(ROOT, 'scripts/bundle.ts')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  assert.equal(b.status, 0, b.stderr);
+before(async () => {
+  bundles = mkdtempSync(join(tmpdir(), 'vouch-actions-e2e-dist-'));
+  await Promise.all(
+    ACTIONS.map((name) =>
+      build({
+        ...bundleOptions(name, `src/actions/${name}/index.ts`),
+        outdir: join(bundles, name),
+      }),
+    ),
+  );
   ws = mkdtempSync(join(tmpdir(), 'vouch-actions-e2e-'));
   cpSync(join(ROOT, 'examples'), ws, { recursive: true });
   sh('git', ['init', '-q', '-b', 'main']);
@@ -59,6 +61,7 @@ before(() => {
   sh('git', ['commit', '-q', '-m', 'approved exceptions on main']);
   mkdirSync(join(ws, 'dist'));
   mkdirSync(join(ws, 'attestations'));
+  mkdirSync(join(ws, 'keys'));
   sh('tar', ['-czf', FILE, '-C', 'npm-app', 'package.json', 'index.js']);
   const k = vouch(
     [
@@ -74,16 +77,18 @@ before(() => {
       cwd: ws,
     },
   );
-  if (k.status !== 0) {
-    const pair = generateKeyPairSync('ec', {
-      namedCurve: 'P-256',
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-    mkdirSync(join(ws, 'keys'), { recursive: true });
-    writeFileSync(join(ws, 'keys/release.key'), pair.privateKey);
-    writeFileSync(join(ws, 'keys/release.pub'), pair.publicKey);
-  }
+  assert.equal(k.status, 0, k.stderr);
+  // Key-signed, no transparency log or timestamp authority: nothing here reaches a network.
+  writeFileSync(
+    join(ws, 'offline-signing.json'),
+    JSON.stringify({
+      mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
+      caUrls: [],
+      oidcUrls: [],
+      rekorTlogUrls: [],
+      tsaUrls: [],
+    }),
+  );
 });
 
 const gateInputs = (): Record<string, string> => ({
@@ -98,68 +103,59 @@ const gateInputs = (): Record<string, string> => ({
   'evidence-dir': 'evidence',
 });
 
-test('each action runs from its bundle, and the gate passes over their outputs', async (t) => {
-  const sbom = runActionBundle(
-    'sbom',
-    { path: 'npm-app', files: 'dist/*.tgz', 'output-dir': 'sbom' },
-    ws,
-  );
-  assert.equal(sbom.status, 0, sbom.stdout);
+test('each action runs from its bundle, and the gate passes over their outputs', async () => {
+  const sbom = action('sbom', { path: 'npm-app', files: 'dist/*.tgz', 'output-dir': 'sbom' });
   assert.equal(sbom.outputs['component-count'], '11');
   assert.match(sbom.outputs['cyclonedx-path']!, /sbom\.cdx\.json$/);
   assert.match(sbom.summary, /11 components/);
   const sbomPath = sbom.outputs['cyclonedx-path']!;
 
-  produce(t, 'sign', { files: 'dist/*.tgz', key: 'keys/release.key' }, [
-    'sign',
-    '--key',
-    'keys/release.key',
-    '--offline',
-    FILE,
-  ]);
-  produce(
-    t,
-    'provenance',
-    {
-      files: 'dist/*.tgz',
-      key: 'keys/release.key',
-      output: 'attestations/provenance.sigstore.json',
-    },
-    [
-      'provenance',
-      '--key',
-      'keys/release.key',
-      '--offline',
-      '--output',
-      'attestations/provenance.sigstore.json',
-      FILE,
-    ],
-  );
-  produce(
-    t,
-    'attest',
-    {
-      files: 'dist/*.tgz',
-      sbom: sbomPath,
-      key: 'keys/release.key',
-      output: 'attestations/sbom.sigstore.json',
-    },
-    [
-      'attest',
-      '--key',
-      'keys/release.key',
-      '--offline',
-      '--predicate',
-      sbomPath,
-      '--predicate-type',
-      'https://cyclonedx.org/bom',
-      '--output',
-      'attestations/sbom.sigstore.json',
-      FILE,
-    ],
+  const sign = action('sign', { files: 'dist/*.tgz', key: 'keys/release.key', offline: 'true' });
+  assert.equal(sign.outputs['bundle-paths'], `${FILE}.sigstore.json`);
+
+  const provenance = action('provenance', {
+    files: 'dist/*.tgz',
+    key: 'keys/release.key',
+    'signing-config': 'offline-signing.json',
+    output: 'attestations/provenance.sigstore.json',
+  });
+  assert.equal(provenance.outputs['subject-count'], '1');
+  assert.equal(
+    provenance.outputs['bundle-path'],
+    join(ws, 'attestations/provenance.sigstore.json'),
   );
 
-  const gate = runActionBundle('gate', gateInputs(), ws);
+  const attest = action('attest', {
+    files: 'dist/*.tgz',
+    sbom: sbomPath,
+    key: 'keys/release.key',
+    'signing-config': 'offline-signing.json',
+    output: 'attestations/sbom.sigstore.json',
+  });
+  assert.equal(attest.outputs['subject-count'], '1');
+  assert.match(attest.summary, /https:\/\/cyclonedx\.org\/bom/);
+
+  const verify = action('verify', {
+    files: 'dist/*.tgz',
+    'public-key': 'keys/release.pub',
+    report: 'reports/verify.json',
+  });
+  assert.equal(verify.outputs['verdict'], 'pass');
+  const report = JSON.parse(readFileSync(join(ws, 'reports/verify.json'), 'utf8'));
+  assert.ok(JSON.stringify(report).includes('widget-web-1.4.0.tgz'), 'the report names the file');
+
+  const policy = action('policy', {
+    sbom: sbomPath,
+    policy: 'npm-app/.vouch/policy.yml',
+    exceptions: 'npm-app/.vouch/exceptions.yml',
+    advisories: 'advisories',
+    'output-dir': 'reports',
+  });
+  assert.equal(policy.outputs['verdict'], 'pass');
+  assert.equal(policy.outputs['failed-count'], '0');
+  assert.equal(policy.outputs['waived-count'], '1');
+
+  const gate = runActionBundle('gate', gateInputs(), ws, {}, bundles);
   assert.equal(gate.status, 0, gate.stdout);
   assert.equal(gate.outputs['verdict'], 'pass');
   assert.equal(gate.outputs['refusals'], '0');
@@ -184,7 +180,7 @@ test('each action runs from its bundle, and the gate passes over their outputs',
 test('the gate action refuses an altered release file, with the code in the summary and the step error', () => {
   const path = join(ws, FILE);
   writeFileSync(path, Buffer.concat([readFileSync(path), Buffer.from('x')]));
-  const gate = runActionBundle('gate', gateInputs(), ws);
+  const gate = runActionBundle('gate', gateInputs(), ws, {}, bundles);
   assert.equal(gate.status, 1);
   assert.equal(gate.outputs['verdict'], 'refuse');
   assert.match(gate.summary, /`GATE_SIGNATURE_WRONG_FILE`/);
@@ -198,7 +194,51 @@ test('the gate action refuses an altered release file, with the code in the summ
 test('the gate action refuses exceptions read from the release tree', () => {
   const inputs = gateInputs();
   delete inputs['exceptions-ref'];
-  const gate = runActionBundle('gate', inputs, ws);
+  const gate = runActionBundle('gate', inputs, ws, {}, bundles);
   assert.equal(gate.status, 1);
   assert.match(gate.summary, /`GATE_EXCEPTIONS_FROM_RELEASE_TREE`/);
+});
+
+test('the exceptions-review action reviews a pull request through the REST API (recorded responses)', async () => {
+  const server = await startGitHubServer(pullRequest42Routes());
+  const event = join(ws, 'pull-request-event.json');
+  writeFileSync(
+    event,
+    JSON.stringify({
+      action: 'synchronize',
+      number: 42,
+      pull_request: { number: 42 },
+      sender: { login: 'dev-alice' },
+    }),
+  );
+  try {
+    const env = {
+      GITHUB_REPOSITORY: 'acme/widget',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_API_URL: server.url,
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_RUN_ID: '12002',
+      VOUCH_NOW: '2026-12-02T12:00:00Z',
+    };
+    const inputs = {
+      'github-token': 'ghs_e2e_token_value',
+      'approver-teams': 'acme/release-managers',
+      exceptions: '.vouch/exceptions.yml',
+      policy: '.vouch/policy.yml',
+    };
+    const r = await runActionBundleAsync('exceptions-review', inputs, ws, env, bundles);
+    assert.equal(r.status, 0, r.stdout);
+    assert.equal(r.outputs['verdict'], 'pass');
+    assert.equal(
+      r.outputs['comment-url'],
+      'https://github.com/acme/widget/pull/42#issuecomment-2510000003',
+    );
+    assert.match(r.stdout, /::add-mask::ghs_e2e_token_value/);
+    assert.match(r.summary, /CVE-2021-23337/);
+    const check = server.requests.find((q) => q.path === '/repos/acme/widget/check-runs');
+    assert.equal((check?.body as { conclusion?: string } | undefined)?.conclusion, 'success');
+  } finally {
+    await server.close();
+  }
 });

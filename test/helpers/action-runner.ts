@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,16 +31,20 @@ export function parseOutputFile(text: string): Record<string, string> {
   return out;
 }
 
-/**
- * Runs the real bundle `dist/<name>/index.js` as the Actions runner does: inputs as INPUT_*
- * variables, outputs and the job summary through the GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files.
- */
-export function runActionBundle(
+interface Prepared {
+  readonly entry: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly outputFile: string;
+  readonly summaryFile: string;
+}
+
+function prepare(
   name: string,
   inputs: Record<string, string>,
   workspace: string,
-  env: NodeJS.ProcessEnv = {},
-): ActionRun {
+  env: NodeJS.ProcessEnv,
+  dist: string,
+): Prepared {
   const dir = mkdtempSync(join(tmpdir(), `vouch-action-${name}-`));
   const outputFile = join(dir, 'output');
   const summaryFile = join(dir, 'summary');
@@ -54,8 +58,8 @@ export function runActionBundle(
     if (!k.startsWith('INPUT_') && !k.startsWith('GITHUB_') && !k.startsWith('ACTIONS_'))
       base[k] = v;
   }
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', name, 'index.js')], {
-    cwd: workspace,
+  return {
+    entry: join(dist, name, 'index.js'),
     env: {
       ...base,
       ...inputEnv,
@@ -65,14 +69,59 @@ export function runActionBundle(
       RUNNER_TEMP: dir,
       ...env,
     },
+    outputFile,
+    summaryFile,
+  };
+}
+
+function collect(p: Prepared, status: number | null, stdout: string, stderr: string): ActionRun {
+  return {
+    status: status ?? 3,
+    outputs: parseOutputFile(readFileSync(p.outputFile, 'utf8')),
+    summary: readFileSync(p.summaryFile, 'utf8'),
+    stdout,
+    stderr,
+  };
+}
+
+/**
+ * Runs the real bundle `<dist>/<name>/index.js` (default: the repository's dist/) as the Actions
+ * runner does: inputs as INPUT_* variables, outputs and the job summary through the GITHUB_OUTPUT
+ * and GITHUB_STEP_SUMMARY files.
+ */
+export function runActionBundle(
+  name: string,
+  inputs: Record<string, string>,
+  workspace: string,
+  env: NodeJS.ProcessEnv = {},
+  dist = join(ROOT, 'dist'),
+): ActionRun {
+  const p = prepare(name, inputs, workspace, env, dist);
+  const r = spawnSync(process.execPath, [p.entry], {
+    cwd: workspace,
+    env: p.env,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-  return {
-    status: r.status ?? 3,
-    outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
-    summary: readFileSync(summaryFile, 'utf8'),
-    stdout: r.stdout,
-    stderr: r.stderr,
-  };
+  return collect(p, r.status, r.stdout, r.stderr);
+}
+
+/** runActionBundle without blocking the event loop: for actions that call a server in this process. */
+export function runActionBundleAsync(
+  name: string,
+  inputs: Record<string, string>,
+  workspace: string,
+  env: NodeJS.ProcessEnv = {},
+  dist = join(ROOT, 'dist'),
+): Promise<ActionRun> {
+  const p = prepare(name, inputs, workspace, env, dist);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [p.entry], { cwd: workspace, env: p.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve(collect(p, status, stdout, stderr)));
+  });
 }

@@ -4,6 +4,7 @@
  * `awskms://HOST:PORT/KEY` points the client at that endpoint (VPC endpoints, local testing).
  */
 import { VouchError } from '../../errors.ts';
+import { cjsExports } from '../module-interop.ts';
 import { createRemoteSigner, keyFamilyOf, type KmsOptions, type KmsSigner } from './kms-signer.ts';
 
 function awsError(error: unknown, what: string): VouchError {
@@ -37,7 +38,9 @@ export async function openAwsSigner(
   endpoint: string | undefined,
   options: KmsOptions,
 ): Promise<KmsSigner> {
-  const { KMSClient, GetPublicKeyCommand, SignCommand } = await import('@aws-sdk/client-kms');
+  const { KMSClient, GetPublicKeyCommand, SignCommand } = cjsExports(
+    await import('@aws-sdk/client-kms'),
+  );
   for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
     const v = options.env[name];
     if (v) options.logger.secret(v);

@@ -7,6 +7,7 @@
 import { createPublicKey } from 'node:crypto';
 import { rawEcdsaToDer } from '../../core/signing/ecdsa-der.ts';
 import { VouchError } from '../../errors.ts';
+import { cjsExports } from '../module-interop.ts';
 import { createRemoteSigner, delay, type KmsOptions, type KmsSigner } from './kms-signer.ts';
 
 function azureError(error: unknown, what: string): VouchError {
@@ -57,7 +58,7 @@ export async function openAzureSigner(
   version: string | undefined,
   options: KmsOptions,
 ): Promise<KmsSigner> {
-  const { KeyClient, CryptographyClient } = await import('@azure/keyvault-keys');
+  const { KeyClient, CryptographyClient } = cjsExports(await import('@azure/keyvault-keys'));
   const token = options.env['AZURE_ACCESS_TOKEN'];
   let credential;
   if (token) {
@@ -66,7 +67,7 @@ export async function openAzureSigner(
   } else {
     const secret = options.env['AZURE_CLIENT_SECRET'];
     if (secret) options.logger.secret(secret);
-    const { DefaultAzureCredential } = await import('@azure/identity');
+    const { DefaultAzureCredential } = cjsExports(await import('@azure/identity'));
     credential = new DefaultAzureCredential();
   }
   // SDK retries are ours (to classify errors once); challenge verification stays on for real vaults.

@@ -6,6 +6,7 @@
  * VOUCH_GCPKMS_ENDPOINT=HOST[:PORT] overrides the API endpoint (private endpoints, testing).
  */
 import { VouchError } from '../../errors.ts';
+import { cjsExports } from '../module-interop.ts';
 import {
   createRemoteSigner,
   delay,
@@ -48,7 +49,7 @@ async function withRetry<T>(fn: () => Promise<T>, options: KmsOptions, what: str
 }
 
 export async function openGcpSigner(name: string, options: KmsOptions): Promise<KmsSigner> {
-  const { KeyManagementServiceClient } = await import('@google-cloud/kms');
+  const { KeyManagementServiceClient } = cjsExports(await import('@google-cloud/kms'));
   const endpoint = options.env['VOUCH_GCPKMS_ENDPOINT'];
   const token = options.env['GOOGLE_OAUTH_ACCESS_TOKEN'];
   const clientOptions: Record<string, unknown> = { fallback: true };
@@ -60,7 +61,7 @@ export async function openGcpSigner(name: string, options: KmsOptions): Promise<
   }
   if (token) {
     options.logger.secret(token);
-    const { OAuth2Client } = await import('google-auth-library');
+    const { OAuth2Client } = cjsExports(await import('google-auth-library'));
     const auth = new OAuth2Client();
     auth.setCredentials({ access_token: token, expiry_date: Date.now() + 3600_000 });
     clientOptions['authClient'] = auth;

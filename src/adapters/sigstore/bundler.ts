@@ -12,6 +12,7 @@ import type { SerializedBundle } from '@sigstore/bundle';
 import type { Signature, Signer } from '../../core/signing/signer.ts';
 import type { WitnessConfig } from '../../core/signing/witness-config.ts';
 import { VouchError, isVouchError } from '../../errors.ts';
+import { cjsExports } from '../module-interop.ts';
 
 export type { SerializedBundle } from '@sigstore/bundle';
 export type { WitnessConfig } from '../../core/signing/witness-config.ts';
@@ -27,7 +28,7 @@ export type MessageArtifact = Buffer | { readonly digest: Buffer; readonly algor
 type SigstoreWitness = import('@sigstore/sign').Witness;
 
 async function buildWitnesses(config: WitnessConfig, dsse = false): Promise<SigstoreWitness[]> {
-  const { RekorWitness, TSAWitness } = await import('@sigstore/sign');
+  const { RekorWitness, TSAWitness } = cjsExports(await import('@sigstore/sign'));
   const fetchOptions = {
     retry: config.retry ?? 3,
     timeout: config.timeout ?? 30_000,
@@ -89,8 +90,8 @@ export async function signMessageBundle(
   artifact: MessageArtifact,
   witnesses: WitnessConfig,
 ): Promise<SerializedBundle> {
-  const { MessageSignatureBundleBuilder } = await import('@sigstore/sign');
-  const { toMessageSignatureBundle, bundleToJSON } = await import('@sigstore/bundle');
+  const { MessageSignatureBundleBuilder } = cjsExports(await import('@sigstore/sign'));
+  const { toMessageSignatureBundle, bundleToJSON } = cjsExports(await import('@sigstore/bundle'));
   const { createHash } = await import('node:crypto');
   const isBytes = Buffer.isBuffer(artifact);
   const digest = isBytes ? createHash('sha256').update(artifact).digest() : artifact.digest;
@@ -142,8 +143,8 @@ export async function signDsseBundle(
   payloadType: string,
   witnesses: WitnessConfig,
 ): Promise<SerializedBundle> {
-  const { DSSEBundleBuilder } = await import('@sigstore/sign');
-  const { bundleToJSON } = await import('@sigstore/bundle');
+  const { DSSEBundleBuilder } = cjsExports(await import('@sigstore/sign'));
+  const { bundleToJSON } = cjsExports(await import('@sigstore/bundle'));
   const builder = new DSSEBundleBuilder({
     signer,
     witnesses: await buildWitnesses(witnesses, true),

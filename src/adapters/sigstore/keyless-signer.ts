@@ -5,6 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createKeySigner } from '../../core/signing/key-signer.ts';
 import type { Signature, Signer } from '../../core/signing/signer.ts';
+import { cjsExports } from '../module-interop.ts';
 
 export interface KeylessSignerOptions {
   readonly fulcioUrl: string;
@@ -25,7 +26,7 @@ export interface KeylessSigner extends Signer {
 }
 
 export async function createKeylessSigner(options: KeylessSignerOptions): Promise<KeylessSigner> {
-  const { FulcioSigner } = await import('@sigstore/sign');
+  const { FulcioSigner } = cjsExports(await import('@sigstore/sign'));
   const now = options.now ?? Date.now;
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const keyHolder = createKeySigner(privateKey);

@@ -172,6 +172,22 @@ export const ERROR_CODES = {
     kind: 'user',
     hint: 'Check the network, the token and the reference; or pass the bundle and trusted root as files.',
   },
+  VERIFY_FETCH_DENIED: {
+    kind: 'user',
+    hint: 'The source refused the read (401/403): give a token that can read it (--github-token-env VAR or the github-token input; registry credentials for OCI).',
+  },
+  VERIFY_FETCH_RATE_LIMITED: {
+    kind: 'user',
+    hint: 'The API rate limit stayed exhausted after retries; give a token (unauthenticated reads get 60 requests an hour) or re-run after the reset time.',
+  },
+  VERIFY_NO_ATTESTATIONS: {
+    kind: 'refusal',
+    hint: 'The source holds no attestation for that digest: check the digest, the repository, image or release, and that the artifact was attested there.',
+  },
+  VERIFY_BUNDLE_SOURCE_INVALID: {
+    kind: 'user',
+    hint: 'Use --from-github OWNER/REPO, --from-github-org ORG, --from-oci REGISTRY/REPO@sha256:HEX or --from-release OWNER/REPO@TAG.',
+  },
   VERIFY_TRUST_ROOT_INVALID: {
     kind: 'user',
     hint: 'Use a trusted_root.json from the Sigstore TUF repository, or the shipped copy.',

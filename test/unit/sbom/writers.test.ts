@@ -9,6 +9,7 @@ import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { buildSbom } from '../../../src/core/sbom/build.ts';
 import { writeCycloneDx } from '../../../src/core/sbom/cyclonedx.ts';
 import { readCargoLockfile, parseTomlSafe } from '../../../src/core/sbom/lockfiles/cargo.ts';
+import { normalizeLicense } from '../../../src/core/sbom/license.ts';
 import { readNpmLockfile } from '../../../src/core/sbom/lockfiles/npm.ts';
 import type { Sbom } from '../../../src/core/sbom/model.ts';
 import { parseSbom } from '../../../src/core/sbom/parse.ts';
@@ -162,23 +163,44 @@ interface PeerComponent {
   license?: string;
 }
 
-test('completeness on npm-medium: every purl the peers list is ours, with their hash and license coverage', () => {
-  const ours = npmSbom('npm-medium');
-  const byPurl = new Map<string, PeerComponent>();
-  for (const c of ours.components) if (c.purl && !byPurl.has(c.purl)) byPurl.set(c.purl, c);
-  for (const file of [
-    'npm-medium.cyclonedx-npm.cdx.json.gz',
-    'npm-medium.npm-sbom.cdx.json.gz',
-    'npm-medium.npm-sbom.spdx.json.gz',
-  ]) {
-    const text = gunzipSync(readFileSync(join(ROOT, 'test/fixtures/sbom/peers', file))).toString();
-    const peer = parseSbom(text, file);
-    for (const c of peer.components) {
-      assert.ok(c.purl, `${file}: a component without purl`);
-      const mine = byPurl.get(c.purl);
-      assert.ok(mine, `${file}: ${c.purl} is missing from ours`);
-      if (c.hashes.length > 0) assert.ok(mine.hashes.length > 0, `${file}: hash of ${c.purl}`);
-      if (c.license) assert.equal(mine.license, c.license, `${file}: license of ${c.purl}`);
+for (const project of ['npm-medium', 'npm-large']) {
+  test(`completeness on ${project}: every purl the peers list is ours, with their hash and license coverage`, () => {
+    const ours = npmSbom(project);
+    const byPurl = new Map<string, PeerComponent>();
+    for (const c of ours.components) if (c.purl && !byPurl.has(c.purl)) byPurl.set(c.purl, c);
+    for (const tool of ['cyclonedx-npm.cdx', 'npm-sbom.cdx', 'npm-sbom.spdx']) {
+      const file = `${project}.${tool}.json.gz`;
+      const text = gunzipSync(
+        readFileSync(join(ROOT, 'test/fixtures/sbom/peers', file)),
+      ).toString();
+      const peer = parseSbom(text, file);
+      assert.ok(peer.components.length > 0, file);
+      const purls = new Set<string>();
+      const hashed = new Set<string>();
+      const licensed = new Set<string>();
+      for (const c of peer.components) {
+        assert.ok(c.purl, `${file}: a component without purl`);
+        purls.add(c.purl);
+        const mine = byPurl.get(c.purl);
+        assert.ok(mine, `${file}: ${c.purl} is missing from ours`);
+        if (c.hashes.length > 0) {
+          hashed.add(c.purl);
+          assert.ok(mine.hashes.length > 0, `${file}: hash of ${c.purl}`);
+        }
+        if (c.license) {
+          licensed.add(c.purl);
+          // npm sbom's SPDX writes free text (`SEE LICENSE IN …`) as licenseDeclared; ours is its LicenseRef.
+          assert.equal(mine.license, normalizeLicense(c.license), `${file}: license of ${c.purl}`);
+        }
+      }
+      // Coverage over the peer's purls: ours is at least theirs.
+      const ourHashed = [...purls].filter((p) => byPurl.get(p)!.hashes.length > 0).length;
+      const ourLicensed = [...purls].filter((p) => byPurl.get(p)!.license).length;
+      assert.ok(ourHashed >= hashed.size, `${file}: hash coverage ${ourHashed} < ${hashed.size}`);
+      assert.ok(
+        ourLicensed >= licensed.size,
+        `${file}: license coverage ${ourLicensed} < ${licensed.size}`,
+      );
     }
-  }
-});
+  });
+}

@@ -1,7 +1,14 @@
 /** The sign action's run(): globs confined to the workspace, key and keyless modes, outputs and summary. */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -150,6 +157,36 @@ describe('sign action', () => {
         code: 'PATH_OUTSIDE_WORKSPACE',
       },
     );
+  });
+
+  it('refuses files reached through a symlinked directory that points outside, and writes nothing', async () => {
+    const ws = workspace();
+    const out = mkdtempSync(join(tmpdir(), 'vouch-out-'));
+    writeFileSync(join(out, 'secret.txt'), 'outside');
+    symlinkSync(out, join(ws, 'outlink'));
+    const base = { key: 'release.key', passphrase: 'pw-from-secret', offline: 'true' };
+    for (const files of ['outlink/*', 'outlink/secret.txt', 'outlink/**']) {
+      const deps = captureDeps(ws, {});
+      await assert.rejects(
+        run(readInputs(reader({ ...base, files }), {}), deps),
+        (e: Error & { code: string }) => {
+          assert.equal(e.code, 'PATH_OUTSIDE_WORKSPACE', files);
+          assert.match(e.message, /^outlink\S* .*outside the workspace/);
+          return true;
+        },
+        files,
+      );
+      assert.equal(deps.outputs.size, 0, files);
+    }
+    assert.deepEqual(readdirSync(out), ['secret.txt'], 'nothing written beside the target');
+    // A symlinked directory that stays inside the workspace is fine.
+    symlinkSync(join(ws, 'dist'), join(ws, 'inlink'));
+    const deps = captureDeps(ws, {});
+    await run(
+      readInputs(reader({ ...base, files: 'inlink/app-linux.tgz', 'output-dir': 'signed' }), {}),
+      deps,
+    );
+    assert.equal(deps.outputs.get('bundle-paths'), 'signed/app-linux.tgz.sigstore.json');
   });
 
   it('refuses untrusted triggers unless allow-untrusted-triggers, and missing inputs', async () => {

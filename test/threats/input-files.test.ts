@@ -1,5 +1,5 @@
 /**
- * THREATS 29, 34, 37, 38 and 39 through the real `vouch` CLI: hostile refs, symlinked control
+ * THREATS 29, 33, 34, 37, 38 and 39 through the real `vouch` CLI: hostile refs, symlinked control
  * files, YAML bombs, prototype keys and enormous files. Each refusal is asserted by its code and
  * exit status, and the directory is checked afterwards: nothing written, nothing half-written.
  */
@@ -126,6 +126,47 @@ test('THREATS 29: refs with shell syntax reach git as arguments only; nothing ru
     readdirSync(dir).filter((f) => f.startsWith('pwned')),
     [],
   );
+});
+
+test('THREATS 33: release files reached through a symlinked directory that points outside the workspace are refused; nothing is written', () => {
+  const dir = workdir();
+  const out = workdir();
+  writeFileSync(join(out, 'secret.txt'), 'outside the workspace\n');
+  symlinkSync(out, join(dir, 'outlink'));
+  let r = vouch(['keys', 'generate', '--private', 'k.pem', '--public', 'k.pub', '--unencrypted'], {
+    cwd: dir,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  writeFileSync(join(dir, 'policy.yml'), POLICY);
+  const files = ['outlink', 'k.pem', 'k.pub', 'policy.yml'];
+  const env = { GITHUB_ACTIONS: '', GITHUB_REF: '', GITHUB_REPOSITORY: '' };
+  for (const pattern of ['outlink/*', 'outlink/secret.txt']) {
+    r = vouch(['provenance', '--key', 'k.pem', '--offline', '--output', 'prov.json', pattern], {
+      cwd: dir,
+      env,
+    });
+    refused(r, 'PATH_OUTSIDE_WORKSPACE', 2, dir, files);
+    assert.match(r.stderr, /outlink\/secret\.txt.* outside the workspace/);
+    r = vouch(
+      [
+        'gate',
+        '--files',
+        pattern,
+        '--policy',
+        'policy.yml',
+        '--key',
+        'k.pub',
+        '--builder-id',
+        'https://github.com/acme/widget/.github/workflows/release.yml@refs/heads/main',
+        '--evidence',
+        'evidence',
+      ],
+      { cwd: dir, env },
+    );
+    refused(r, 'PATH_OUTSIDE_WORKSPACE', 2, dir, files);
+    assert.match(r.stderr, /outlink\/secret\.txt .*outside the workspace/);
+  }
+  assert.deepEqual(readdirSync(out), ['secret.txt'], 'nothing written outside');
 });
 
 test('THREATS 34: a policy or exceptions file that is a symlink is refused, and no report is written', () => {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
-import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import {
   mergeSubjects,
@@ -15,6 +15,7 @@ import {
   type Subject,
 } from '../../core/subjects/subjects.ts';
 import { VouchError } from '../../errors.ts';
+import { confinedRealPath, isInside as inside } from '../fs/workspace-glob.ts';
 
 export interface CollectSubjectsOptions {
   /** Workspace root: every file subject must resolve inside it. */
@@ -37,11 +38,6 @@ export interface CollectedSubjects {
 }
 
 const MAX_CHECKSUMS_BYTES = 64 * 1024 * 1024;
-
-function inside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
-}
 
 /** sha256 of a file, streamed. */
 export async function hashFile(path: string): Promise<string> {
@@ -126,14 +122,7 @@ async function expandPattern(
   }
   const out: string[] = [];
   for (const m of matches.sort()) {
-    const link = await lstat(m);
-    const real = await realpath(m);
-    if (!inside(workspaceReal, real)) {
-      throw new VouchError(
-        'PATH_OUTSIDE_WORKSPACE',
-        `subject "${relative(workspace, m)}" ${link.isSymbolicLink() ? 'is a symbolic link that points' : 'resolves'} outside the workspace (to ${real})`,
-      );
-    }
+    const real = await confinedRealPath(workspaceReal, m, `subject "${relative(workspace, m)}"`);
     const info = await stat(real);
     if (info.isFile()) out.push(m);
   }

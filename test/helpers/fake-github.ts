@@ -20,6 +20,8 @@ export interface Reply {
   /** A fixture file name in test/fixtures/provenance/github-api, or a literal body. */
   readonly fixture?: string;
   readonly body?: unknown;
+  /** A literal body sent as is (not JSON-encoded), e.g. a release asset's bytes. */
+  readonly text?: string;
   readonly headers?: Record<string, string>;
 }
 
@@ -60,9 +62,11 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       }
       const text = reply.fixture
         ? fixture(reply.fixture)
-        : reply.body === undefined
-          ? ''
-          : JSON.stringify(reply.body);
+        : reply.text !== undefined
+          ? reply.text
+          : reply.body === undefined
+            ? ''
+            : JSON.stringify(reply.body);
       res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
       res.end(
         text

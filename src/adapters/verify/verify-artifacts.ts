@@ -44,6 +44,7 @@ import {
   type KeyPolicy,
   type LoadedTrust,
 } from './engine.ts';
+import { fetchBundles, type BundleSource, type FetchBundlesOptions } from './fetch-bundles.ts';
 import { DEFAULT_MAX_BUNDLE_BYTES, readBundleFile, type LoadedBundle } from './load-bundles.ts';
 import { loadTrustDocument, type TrustSource } from './trust-root.ts';
 
@@ -54,6 +55,8 @@ export interface VerifyRequest {
   readonly bundles: readonly string[];
   /** Bundles already fetched (GitHub attestations API, OCI referrers, release assets). */
   readonly fetchedBundles?: readonly LoadedBundle[];
+  /** Sources to fetch bundles from, the GitHub API ones by each artifact's sha256 digest. */
+  readonly sources?: readonly BundleSource[];
   /** Trust material (default: the shipped public-good root, offline). */
   readonly trust?: TrustSource;
   /** PEM public key file for key-signed bundles (no window check). */
@@ -83,6 +86,8 @@ export interface VerifyDeps {
   readonly now?: Date;
   /** Trust material already loaded (the gate shares it between runs). */
   readonly trust?: LoadedTrust;
+  /** API root, token, registry options and retries for `request.sources`. */
+  readonly fetch?: Omit<FetchBundlesOptions, 'digests' | 'maxBundleBytes' | 'logger'>;
 }
 
 export interface ArtifactReport {
@@ -380,6 +385,20 @@ export async function verifyArtifacts(
   const keyPolicy = keyPolicyFor(request, deps.cwd);
   const artifacts = request.artifacts.map((a) => resolveArtifact(a, deps.cwd));
   const loaded: LoadedBundle[] = [...(request.fetchedBundles ?? [])];
+  if (request.sources && request.sources.length > 0) {
+    const digests = artifacts
+      .map((a) => a.input.digests.sha256)
+      .filter((d): d is string => d !== undefined)
+      .map((d) => `sha256:${d}`);
+    loaded.push(
+      ...(await fetchBundles(request.sources, {
+        ...(deps.fetch ?? {}),
+        digests: [...new Set(digests)],
+        ...(request.maxBundleBytes ? { maxBundleBytes: request.maxBundleBytes } : {}),
+        logger: deps.logger,
+      })),
+    );
+  }
   for (const b of request.bundles) {
     loaded.push(
       ...readBundleFile(resolve(deps.cwd, b), request.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES),

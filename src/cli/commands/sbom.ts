@@ -1,6 +1,40 @@
 import { resolve } from 'node:path';
 import { VouchError } from '../../errors.ts';
+import type { GenerateResult } from '../../adapters/sbom/generate.ts';
 import { listValue, stringValue, type CommandSpec } from '../command.ts';
+
+/** The `--json` result: where the SBOM went and what it holds. */
+export function sbomResult(
+  result: GenerateResult,
+  format: 'cyclonedx' | 'spdx',
+  specVersion: string,
+  path: string | null,
+): Record<string, unknown> {
+  const scopes = { required: 0, optional: 0, dev: 0 };
+  let files = 0;
+  for (const c of result.sbom.components) {
+    scopes[c.scope]++;
+    if (c.type === 'file') files++;
+  }
+  let edges = 0;
+  for (const to of result.sbom.dependencies.values()) edges += to.length;
+  return {
+    ok: true,
+    format,
+    ...(format === 'cyclonedx' ? { specVersion } : { specVersion: '2.3' }),
+    path,
+    lockfile: result.lockfile,
+    lockfileKind: result.kind,
+    root: result.sbom.root
+      ? { name: result.sbom.root.name, version: result.sbom.root.version ?? null }
+      : null,
+    components: result.sbom.components.length,
+    scopes,
+    files,
+    dependencyEdges: edges,
+    warnings: result.warnings.length,
+  };
+}
 
 const command: CommandSpec = {
   name: 'sbom',
@@ -51,7 +85,8 @@ const command: CommandSpec = {
       type: 'string',
       short: 'o',
       value: 'FILE',
-      description: 'Write here instead of standard output.',
+      description:
+        'Write here instead of standard output (with --json, stdout then carries only the result).',
     },
   },
   run: async (ctx) => {
@@ -96,14 +131,21 @@ const command: CommandSpec = {
     );
     const text = result.documents[format]!;
     const output = stringValue(ctx.values, 'output');
-    if (output) {
+    const path = output ? resolve(ctx.cwd, output) : undefined;
+    if (path) {
       const { writeFileAtomic } = await import('../../adapters/fs/atomic-write.ts');
-      const path = resolve(ctx.cwd, output);
       await writeFileAtomic(path, text);
       ctx.logger.info(
         `wrote ${path}: ${result.sbom.components.length} components from ${result.lockfile}`,
       );
-    } else {
+    }
+    if (ctx.json) {
+      // The result on stdout; without --output it carries the document itself under "document".
+      const summary = JSON.stringify(sbomResult(result, format, specVersion, path ?? null));
+      ctx.stdout.write(
+        path ? `${summary}\n` : `${summary.slice(0, -1)},"document":${text.trimEnd()}}\n`,
+      );
+    } else if (!path) {
       ctx.stdout.write(text);
     }
     return 0;

@@ -14,15 +14,17 @@ import {
   type ExceptionChange,
 } from './diff.ts';
 import { VouchError } from '../../errors.ts';
+import type { AdvisoryDatabase } from '../osv/database.ts';
 import { parseYamlSafe } from '../safe-parse.ts';
 import {
   DEFAULT_REMEDIATION_WINDOWS,
   type ExceptionsFile,
+  type PolicyException,
   type RemediationWindows,
   type Severity,
 } from './model.ts';
 import { checkExceptions } from './parse.ts';
-import { validateExceptions } from './validate.ts';
+import { validateExceptions, windowFor } from './validate.ts';
 
 /** Hidden marker that identifies the one comment this review keeps up to date. */
 export const REVIEW_COMMENT_MARKER = '<!-- vouch:exceptions-review -->';
@@ -37,12 +39,107 @@ export interface ReviewProblem {
   readonly entry?: number;
 }
 
+/**
+ * Severities of advisories, by id or alias: what sets the remediation window of a vulnerability
+ * exception. An advisory database (src/core/osv/database.ts) gives one through `advisorySeveritiesOf`.
+ */
+export interface AdvisorySeverities {
+  /** The most severe assessment over the alias group `id` belongs to; undefined when unknown. */
+  severityOf(id: string): Severity | undefined;
+  /** True when some record of the advisory data is, or is an alias of, `id`. */
+  knows(id: string): boolean;
+  /** The canonical id of the group (`id` itself when unknown). */
+  canonicalId(id: string): string;
+}
+
+/** What set the window an exception's expiry is checked against. */
+export type WindowBasis =
+  /** The severity of the exception's advisory (or alias) in the advisory data. */
+  | 'severity'
+  /** `license:` and `ban:` exceptions have no severity: the longest window (as the policy applies). */
+  | 'license'
+  | 'ban'
+  /** No advisory data was given: the longest window caps it. */
+  | 'no-advisory-data'
+  /** Advisory data was given but holds no record with this id or alias. */
+  | 'advisory-not-found'
+  /** The advisory's records give no severity. */
+  | 'no-severity';
+
+export interface ExceptionWindow {
+  /** Days allowed between `created` and `expires`. */
+  readonly days: number;
+  readonly basis: WindowBasis;
+  readonly severity?: Severity;
+  /** Canonical id of the advisory the severity came from. */
+  readonly advisory?: string;
+}
+
+/** The severities an advisory database knows, by id or alias. */
+export function advisorySeveritiesOf(
+  db: Pick<AdvisoryDatabase, 'records' | 'canonicalId' | 'severityOfId'>,
+): AdvisorySeverities {
+  let groups: Set<string> | undefined;
+  const known = (id: string): boolean => {
+    groups ??= new Set(db.records.map((r) => db.canonicalId(r.id)));
+    return groups.has(db.canonicalId(id));
+  };
+  // Exception ids match case-insensitively (as the policy applies them); advisory ids are spelt
+  // `GHSA-xxxx-xxxx-xxxx`, `CVE-…`, `RUSTSEC-…`.
+  const spelling = (id: string): string => {
+    const ghsa = /^ghsa-(.+)$/i.exec(id);
+    const candidates = [id, ghsa ? `GHSA-${ghsa[1]!.toLowerCase()}` : id.toUpperCase()];
+    return candidates.find(known) ?? id;
+  };
+  return {
+    severityOf: (id) => db.severityOfId(spelling(id)).severity,
+    canonicalId: (id) => db.canonicalId(spelling(id)),
+    knows: (id) => known(spelling(id)),
+  };
+}
+
+/** The window that caps one exception, and why. */
+export function exceptionWindow(
+  exception: PolicyException,
+  windows: RemediationWindows,
+  advisories: AdvisorySeverities | undefined,
+): ExceptionWindow {
+  const longest = windowFor(windows, undefined);
+  if (/^license:/i.test(exception.id)) return { days: longest, basis: 'license' };
+  if (/^ban:/i.test(exception.id)) return { days: longest, basis: 'ban' };
+  if (!advisories) return { days: longest, basis: 'no-advisory-data' };
+  if (!advisories.knows(exception.id)) return { days: longest, basis: 'advisory-not-found' };
+  const advisory = advisories.canonicalId(exception.id);
+  const severity = advisories.severityOf(exception.id);
+  if (!severity) return { days: longest, basis: 'no-severity', advisory };
+  return { days: windows[severity], basis: 'severity', severity, advisory };
+}
+
+/** A short description of a window, for the comment and the CLI. */
+export function describeWindow(w: ExceptionWindow): string {
+  switch (w.basis) {
+    case 'severity':
+      return `${w.days}-day ${w.severity} window (${w.advisory})`;
+    case 'license':
+    case 'ban':
+      return `${w.days}-day window (longest; ${w.basis} exceptions have no severity)`;
+    case 'no-advisory-data':
+      return `${w.days}-day window (longest: no advisory data given)`;
+    case 'advisory-not-found':
+      return `${w.days}-day window (longest: advisory not in the advisory data)`;
+    case 'no-severity':
+      return `${w.days}-day window (longest: ${w.advisory} gives no severity)`;
+  }
+}
+
 export type ReviewSide =
   | { readonly state: 'absent' }
   | {
       readonly state: 'parsed';
       readonly file: ExceptionsFile;
       readonly problems: readonly ReviewProblem[];
+      /** The window of each entry, by index. */
+      readonly windows?: readonly ExceptionWindow[];
     }
   | {
       readonly state: 'invalid';
@@ -79,6 +176,8 @@ export interface ReviewedChange {
   readonly needsApproval: boolean;
   /** Dependencies the same pull request adds or upgrades that this waiver covers. */
   readonly ridesWith: readonly DependencyChange[];
+  /** The remediation window the head entry's expiry was checked against. */
+  readonly window?: ExceptionWindow;
 }
 
 export type ReviewVerdict = 'pass' | 'fail';
@@ -94,6 +193,8 @@ export interface ReviewOutcome {
   readonly headSha: string;
   /** Dependency files whose head could not be read (treated as adding every package). */
   readonly unreadableDependencyFiles: readonly string[];
+  /** Things the reviewer should know that do not block by themselves (shown with ⚠️). */
+  readonly warnings: readonly string[];
 }
 
 function ridersOf(change: ExceptionChange, dependencies: DependencyDiff): DependencyChange[] {
@@ -132,10 +233,23 @@ export function evaluateReview(facts: ReviewFacts): ReviewOutcome {
       );
   }
   const unreadable = facts.dependencies.unreadable;
+  const headWindows = facts.head.state === 'parsed' ? facts.head.windows : undefined;
+  const windowOf = (change: ExceptionChange): ExceptionWindow | undefined => {
+    if (!change.head || !headFile || !headWindows) return undefined;
+    const index = headFile.exceptions.indexOf(change.head);
+    return index >= 0 ? headWindows[index] : undefined;
+  };
   const changes: ReviewedChange[] = diff.map((change) => {
     const ridesWith = ridersOf(change, facts.dependencies);
-    return { change, needsApproval: needsApproval(change), ridesWith };
+    const window = windowOf(change);
+    return {
+      change,
+      needsApproval: needsApproval(change),
+      ridesWith,
+      ...(window ? { window } : {}),
+    };
   });
+  const warnings = windowWarnings(headWindows, headFile);
   const needing = changes.filter((c) => c.needsApproval);
   const riding =
     needing.some((c) => c.ridesWith.length > 0) || (needing.length > 0 && unreadable.length > 0);
@@ -160,7 +274,40 @@ export function evaluateReview(facts: ReviewFacts): ReviewOutcome {
     path: facts.path,
     headSha: facts.approval.headSha,
     unreadableDependencyFiles: unreadable,
+    warnings,
   };
+}
+
+/** Says when expiries were capped by the longest window instead of their severity's. */
+export function windowWarnings(
+  windows: readonly ExceptionWindow[] | undefined,
+  file: ExceptionsFile | undefined,
+): string[] {
+  if (!windows || !file) return [];
+  const out: string[] = [];
+  const withBasis = (basis: WindowBasis): string[] =>
+    file.exceptions.filter((_, i) => windows[i]?.basis === basis).map((e) => e.id);
+  const list = (ids: string[]): string =>
+    ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more` : ids.join(', ');
+  const noData = withBasis('no-advisory-data');
+  if (noData.length > 0) {
+    out.push(
+      `No advisory data was given (the \`advisories\` input, \`--advisories\`), so the remediation windows were capped by the longest window (${windows.find((w) => w.basis === 'no-advisory-data')!.days} days) rather than by each advisory's severity: ${list(noData)}`,
+    );
+  }
+  const missing = withBasis('advisory-not-found');
+  if (missing.length > 0) {
+    out.push(
+      `Not found in the advisory data, so capped by the longest remediation window: ${list(missing)}`,
+    );
+  }
+  const noSeverity = withBasis('no-severity');
+  if (noSeverity.length > 0) {
+    out.push(
+      `The advisory data gives no severity, so capped by the longest remediation window: ${list(noSeverity)}`,
+    );
+  }
+  return out;
 }
 
 function cell(text: string | undefined): string {
@@ -209,6 +356,7 @@ export function renderReviewComment(outcome: ReviewOutcome): string {
           ? `${c.change.base.expires} → ${c.change.head.expires}`
           : e.expires;
       const notes: string[] = [];
+      if (c.window && c.needsApproval) notes.push(describeWindow(c.window));
       if (c.change.fields.length > 0 && c.change.kind !== 'added')
         notes.push(`fields: ${c.change.fields.join(', ')}`);
       for (const d of c.ridesWith)
@@ -232,6 +380,7 @@ export function renderReviewComment(outcome: ReviewOutcome): string {
     }
     lines.push('');
   }
+  for (const w of outcome.warnings) lines.push(`⚠️ ${cell(w)}`, '');
   if (outcome.unreadableDependencyFiles.length > 0) {
     lines.push(
       `⚠️ Dependency files that could not be read: ${outcome.unreadableDependencyFiles.map((f) => `\`${f}\``).join(', ')}; a second approver is required.`,
@@ -292,11 +441,18 @@ export function remediationWindowsFromPolicy(text: string, source: string): Reme
   return windows;
 }
 
+export interface ReviewSideOptions {
+  readonly windows: RemediationWindows;
+  readonly now: Date;
+  /** Severities of the waived advisories; without them, the longest window caps every expiry. */
+  readonly advisories?: AdvisorySeverities;
+}
+
 /** The review side for one text: parsed and validated, or the parser's problems. */
 export function readReviewSide(
   text: string | undefined,
   source: string,
-  options: { windows: RemediationWindows; now: Date },
+  options: ReviewSideOptions,
 ): ReviewSide {
   if (text === undefined) return { state: 'absent' };
   let checked;
@@ -314,9 +470,14 @@ export function readReviewSide(
     return { state: 'invalid', code: 'EXCEPTIONS_INVALID', problems: checked.problems };
   }
   const file = checked.file;
+  const windows = file.exceptions.map((e) =>
+    exceptionWindow(e, options.windows, options.advisories),
+  );
+  const severityByEntry = new Map(file.exceptions.map((e, i) => [e, windows[i]!.severity]));
   const problems: ReviewProblem[] = validateExceptions(file, {
     windows: options.windows,
     now: options.now,
+    severityOf: (e) => severityByEntry.get(e),
   }).map((p) => ({
     severity: p.level,
     code: p.code,
@@ -328,5 +489,5 @@ export function readReviewSide(
         : {}),
     entry: p.index,
   }));
-  return { state: 'parsed', file, problems };
+  return { state: 'parsed', file, problems, windows };
 }

@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
+  advisorySeveritiesOf,
   evaluateReview,
+  exceptionWindow,
   readReviewSide,
   remediationWindowsFromPolicy,
   renderReviewComment,
@@ -9,10 +13,14 @@ import {
   type ReviewFacts,
 } from '../../../src/core/exceptions/review.ts';
 import { DEFAULT_REMEDIATION_WINDOWS } from '../../../src/core/exceptions/model.ts';
+import type { PolicyException } from '../../../src/core/exceptions/model.ts';
+import { buildAdvisoryDatabase } from '../../../src/core/osv/database.ts';
 import { VouchError } from '../../../src/errors.ts';
+import { SHARED } from '../../helpers/cli.ts';
 
 const HEAD = '6dcb09b5b57875f334f61aebed695e2e4193db5e';
 const NOW = new Date('2026-12-02T12:00:00Z');
+const OSV = join(SHARED, 'advisories', 'osv');
 const opts = { windows: DEFAULT_REMEDIATION_WINDOWS, now: NOW };
 const HEADER = 'version: 1\nexceptions:\n';
 const MINIMIST =
@@ -132,4 +140,118 @@ test('remediation windows come from the policy file, defaults for the rest', () 
     () => remediationWindowsFromPolicy('remediation-windows: {high: -1}\n', 'p.yml'),
     (e: unknown) => e instanceof VouchError && e.code === 'POLICY_INVALID',
   );
+});
+
+/** The real OSV records (GitHub advisory database copies) in ../shared/advisories/osv. */
+function realAdvisories() {
+  const raw = [];
+  for (const eco of ['npm', 'crates.io']) {
+    for (const name of readdirSync(join(OSV, eco)).filter((n) => n.endsWith('.json')))
+      raw.push({ source: name, text: readFileSync(join(OSV, eco, name), 'utf8') });
+  }
+  return advisorySeveritiesOf(buildAdvisoryDatabase(raw));
+}
+
+const CRITICAL_180 =
+  // CVE-2021-44906 is an alias of GHSA-xvch-5gv4-984h (minimist prototype pollution, CVSS 9.8).
+  '  - id: CVE-2021-44906\n    package: pkg:npm/minimist\n    reason: build scripts only\n    owner: "@acme/web"\n    approved-by: "@acme/release-managers"\n    approval: https://github.com/acme/widget/pull/42\n    created: 2026-12-01\n    expires: 2027-05-30\n';
+
+test('real advisories: the severity of the waived advisory (or its alias) sets the window', () => {
+  const advisories = realAdvisories();
+  const w = (id: string) =>
+    exceptionWindow({ id } as PolicyException, DEFAULT_REMEDIATION_WINDOWS, advisories);
+  assert.deepEqual(w('CVE-2021-44906'), {
+    days: 7,
+    basis: 'severity',
+    severity: 'critical',
+    advisory: 'GHSA-xvch-5gv4-984h',
+  });
+  assert.deepEqual(
+    w('ghsa-xvch-5gv4-984h'),
+    w('GHSA-xvch-5gv4-984h'),
+    'ids match case-insensitively',
+  );
+  assert.equal(w('CVE-2021-23337').severity, 'high'); // lodash command injection, GHSA-35jh-r3h4-6jhm
+  assert.equal(w('CVE-2021-23337').days, 30);
+  assert.equal(w('GHSA-g98v-hv3f-hcfr').severity, 'low'); // atty, label only
+  assert.deepEqual(w('CVE-1999-0001'), { days: 180, basis: 'advisory-not-found' });
+  assert.deepEqual(w('license:GPL-3.0-only'), { days: 180, basis: 'license' });
+  assert.deepEqual(w('ban:event-stream'), { days: 180, basis: 'ban' });
+  assert.deepEqual(
+    exceptionWindow(
+      { id: 'CVE-2021-44906' } as PolicyException,
+      DEFAULT_REMEDIATION_WINDOWS,
+      undefined,
+    ),
+    { days: 180, basis: 'no-advisory-data' },
+  );
+});
+
+test('real advisories: a critical waiver expiring in 180 days is blocked, whatever the approvals', () => {
+  const advisories = realAdvisories();
+  const withData = { ...opts, advisories };
+  const outcome = evaluateReview(
+    facts(HEADER + MINIMIST, HEADER + MINIMIST + CRITICAL_180, {
+      base: readReviewSide(HEADER + MINIMIST, 'base', withData),
+      head: readReviewSide(HEADER + MINIMIST + CRITICAL_180, 'head', withData),
+    }),
+  );
+  assert.equal(outcome.verdict, 'fail');
+  assert.equal(outcome.approval.approved, true, 'the approval alone would have passed it');
+  assert.deepEqual(outcome.warnings, []);
+  const body = renderReviewComment(outcome);
+  assert.match(
+    body,
+    /\[EXPIRY_BEYOND_WINDOW\] CVE-2021-44906 \(pkg:npm\/minimist\): expires 180 days after it was created; the critical severity remediation window allows 7/,
+  );
+  assert.match(
+    body,
+    /\| added \| `CVE-2021-44906` .*7-day critical window \(GHSA-xvch-5gv4-984h\)/,
+  );
+  assert.match(body, /1 validation error\(s\) in the entries this change adds or alters/);
+  assert.ok(!body.includes('No advisory data'), body);
+});
+
+test('without advisory data the longest window caps expiries, and the comment says so', () => {
+  const outcome = evaluateReview(facts(HEADER + MINIMIST, HEADER + MINIMIST + CRITICAL_180));
+  assert.equal(outcome.verdict, 'pass', 'capped by the longest window (180 days) only');
+  assert.equal(outcome.warnings.length, 1);
+  assert.match(
+    outcome.warnings[0]!,
+    /No advisory data was given .*capped by the longest window \(180 days\).*: GHSA-xvch-5gv4-984h, CVE-2021-44906$/,
+  );
+  const body = renderReviewComment(outcome);
+  assert.match(body, /⚠️ No advisory data was given/);
+  assert.match(
+    body,
+    /\| added \| `CVE-2021-44906` .*180-day window \(longest: no advisory data given\)/,
+  );
+});
+
+test('license and ban exceptions take the longest window and raise no advisory warning', () => {
+  const LICENSE =
+    '  - id: license:GPL-3.0-only\n    package: pkg:npm/some-cli\n    reason: separate build tool\n    owner: "@acme/web"\n    approved-by: "@acme/release-managers"\n    approval: https://github.com/acme/widget/pull/42\n    created: 2026-12-01\n    expires: 2027-05-30\n';
+  const outcome = evaluateReview(facts(HEADER, HEADER + LICENSE));
+  assert.equal(outcome.verdict, 'pass');
+  assert.deepEqual(outcome.warnings, []);
+  assert.equal(outcome.changes[0]!.window?.basis, 'license');
+  const longer = evaluateReview(
+    facts(HEADER, HEADER + LICENSE.replace('2027-05-30', '2027-06-01')),
+  );
+  assert.equal(longer.verdict, 'fail', '182 days is beyond the longest window');
+});
+
+test('an advisory the data does not hold is capped by the longest window, with a warning', () => {
+  const advisories = realAdvisories();
+  const text = HEADER + CRITICAL_180.replace('CVE-2021-44906', 'CVE-2099-0001');
+  const outcome = evaluateReview(
+    facts(HEADER, text, {
+      base: readReviewSide(HEADER, 'base', { ...opts, advisories }),
+      head: readReviewSide(text, 'head', { ...opts, advisories }),
+    }),
+  );
+  assert.equal(outcome.verdict, 'pass');
+  assert.deepEqual(outcome.warnings, [
+    'Not found in the advisory data, so capped by the longest remediation window: CVE-2099-0001',
+  ]);
 });

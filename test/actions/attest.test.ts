@@ -1,10 +1,17 @@
 /** The attest action's run(): SBOM and custom predicates, a key file, stores and failures. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readInputs } from '../../src/actions/attest/inputs.ts';
 import { run } from '../../src/actions/attest/main.ts';
@@ -188,6 +195,70 @@ describe('attest action', () => {
       { code: 'SUBJECT_MUTABLE_REF' },
     );
     assert.equal(deps.outputs.size, 0, 'no outputs for refused input');
+  });
+
+  it('paths in output, sbom, predicate, checksums and signing-config stay inside the workspace: .., absolute paths and escaping symlinks are refused, nothing written', async () => {
+    const { ws } = workspace(sigstore);
+    // Everything the refused paths point at exists outside, so only the confinement refuses them.
+    const outside = mkdtempSync(join(tmpdir(), 'vouch-attest-outside-'));
+    writeFileSync(join(outside, 'sbom.cdx.json'), readFileSync(join(ws, 'sbom.cdx.json')));
+    writeFileSync(join(outside, 'package.json'), readFileSync(join(ws, 'package.json')));
+    writeFileSync(
+      join(outside, 'signing_config.json'),
+      readFileSync(join(ws, 'signing_config.json')),
+    );
+    writeFileSync(
+      join(outside, 'SHA256SUMS'),
+      `${createHash('sha256').update('app').digest('hex')}  app.tgz\n`,
+    );
+    symlinkSync(outside, join(ws, 'outlink'));
+    const rel = relative(ws, outside);
+    const before = { ws: readdirSync(ws).sort(), outside: readdirSync(outside).sort() };
+    const base = { files: 'dist/*', key: 'release.key', 'signing-config': 'signing_config.json' };
+    const cases: Array<[string, Record<string, string>]> = [];
+    for (const at of [`${rel}/`, `${outside}/`, 'outlink/']) {
+      cases.push(
+        ['output', { ...base, sbom: 'sbom.cdx.json', output: `${at}x.sigstore.json` }],
+        ['sbom', { ...base, sbom: `${at}sbom.cdx.json` }],
+        [
+          'predicate',
+          {
+            ...base,
+            predicate: `${at}package.json`,
+            'predicate-type': 'https://example.com/package/v1',
+          },
+        ],
+        ['checksums', { ...base, sbom: 'sbom.cdx.json', checksums: `${at}SHA256SUMS` }],
+        [
+          'signing-config',
+          { ...base, sbom: 'sbom.cdx.json', 'signing-config': `${at}signing_config.json` },
+        ],
+      );
+    }
+    for (const [input, values] of cases) {
+      const deps = captureDeps(ws, ENV);
+      await assert.rejects(
+        run(readInputs(reader(values), ENV), deps),
+        (e: Error & { code: string }) => {
+          assert.equal(e.code, 'PATH_OUTSIDE_WORKSPACE', JSON.stringify(values));
+          assert.match(e.message, new RegExp(`input "${input}"`));
+          return true;
+        },
+      );
+      assert.equal(deps.outputs.size, 0, 'no outputs');
+    }
+    assert.deepEqual(
+      { ws: readdirSync(ws).sort(), outside: readdirSync(outside).sort() },
+      before,
+      'nothing written',
+    );
+    // The same inputs inside the workspace are accepted.
+    const deps = captureDeps(ws, ENV);
+    await run(
+      readInputs(reader({ ...base, sbom: 'sbom.cdx.json', output: 'signed.sigstore.json' }), ENV),
+      deps,
+    );
+    assert.equal(deps.outputs.get('bundle-path'), join(ws, 'signed.sigstore.json'));
   });
 
   it('runs end to end through @github/local-action with an SBOM from another tool', () => {

@@ -7,11 +7,19 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { readInputs } from '../../src/actions/provenance/inputs.ts';
 import { OUTPUTS, run } from '../../src/actions/provenance/main.ts';
 import { captureDeps, reader, runWithLocalAction } from '../helpers/action-io.ts';
@@ -147,6 +155,45 @@ describe('provenance action', () => {
         assert.match(e.message, /id-token: write/);
         return true;
       },
+    );
+  });
+
+  it('output, checksums and signing-config outside the workspace (.., absolute, escaping symlink) are refused before signing; nothing written', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'vouch-prov-action-'));
+    writeFileSync(join(ws, 'a.bin'), 'a');
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(join(ws, 'release.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const outside = mkdtempSync(join(tmpdir(), 'vouch-prov-outside-'));
+    writeFileSync(join(outside, 'SHA256SUMS'), `${'0'.repeat(64)}  other.bin\n`);
+    writeFileSync(
+      join(outside, 'signing_config.json'),
+      JSON.stringify({ ...sigstore.signingConfig(1), rekorTlogUrls: [] }),
+    );
+    symlinkSync(outside, join(ws, 'outlink'));
+    const before = { ws: readdirSync(ws).sort(), outside: readdirSync(outside).sort() };
+    const base = { files: 'a.bin', key: 'release.key' };
+    for (const at of [`${relative(ws, outside)}/`, `${outside}/`, 'outlink/']) {
+      for (const [input, values] of [
+        ['output', { ...base, output: `${at}prov.sigstore.json` }],
+        ['checksums', { ...base, checksums: `${at}SHA256SUMS` }],
+        ['signing-config', { ...base, 'signing-config': `${at}signing_config.json` }],
+      ] as const) {
+        const deps = captureDeps(ws, ENV);
+        await assert.rejects(
+          run(readInputs(reader(values), ENV), deps),
+          (e: Error & { code: string }) => {
+            assert.equal(e.code, 'PATH_OUTSIDE_WORKSPACE', JSON.stringify(values));
+            assert.match(e.message, new RegExp(`input "${input}"`));
+            return true;
+          },
+        );
+        assert.equal(deps.outputs.size, 0, 'no outputs');
+      }
+    }
+    assert.deepEqual(
+      { ws: readdirSync(ws).sort(), outside: readdirSync(outside).sort() },
+      before,
+      'nothing written',
     );
   });
 

@@ -178,7 +178,43 @@ describe('sign action', () => {
       );
       assert.equal(deps.outputs.size, 0, files);
     }
-    assert.deepEqual(readdirSync(out), ['secret.txt'], 'nothing written beside the target');
+    // output-dir and signing-config are confined the same way (.., absolute, through the link).
+    writeFileSync(join(out, 'signing_config.json'), JSON.stringify(sigstore.signingConfig(1)));
+    for (const [input, value] of [
+      ['output-dir', 'outlink/signed'],
+      ['output-dir', 'outlink'],
+      ['output-dir', out],
+      ['signing-config', 'outlink/signing_config.json'],
+      ['signing-config', join(out, 'signing_config.json')],
+      ['signing-config', '../signing_config.json'],
+    ] as const) {
+      const deps = captureDeps(ws, {});
+      await assert.rejects(
+        run(
+          readInputs(
+            reader({ ...base, offline: '', files: 'dist/app-linux.tgz', [input]: value }),
+            {},
+          ),
+          deps,
+        ),
+        (e: Error & { code: string }) => {
+          assert.equal(e.code, 'PATH_OUTSIDE_WORKSPACE', `${input}: ${value}`);
+          assert.match(e.message, new RegExp(`input "${input}"`));
+          return true;
+        },
+      );
+      assert.equal(deps.outputs.size, 0);
+    }
+    assert.deepEqual(
+      readdirSync(out).sort(),
+      ['secret.txt', 'signing_config.json'],
+      'nothing written outside',
+    );
+    assert.deepEqual(readdirSync(join(ws, 'dist')).sort(), [
+      'README',
+      'app-darwin.tgz',
+      'app-linux.tgz',
+    ]);
     // A symlinked directory that stays inside the workspace is fine.
     symlinkSync(join(ws, 'dist'), join(ws, 'inlink'));
     const deps = captureDeps(ws, {});

@@ -42,6 +42,7 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
       subjects: inputs.subjects,
       checksums: inputs.checksums,
       predicate,
+      sbomInput: inputs.sbom !== '',
       key: inputs.key,
       passphrase: inputs.passphrase,
       pkcs11Pin: inputs.pkcs11Pin,

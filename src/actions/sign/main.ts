@@ -1,19 +1,10 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { relative } from 'node:path';
+import { confineWorkspacePath, expandWorkspaceGlobs } from '../../adapters/fs/workspace-glob.ts';
 import { VouchError } from '../../errors.ts';
 import type { ActionDeps } from '../shared/run.ts';
 import type { Inputs } from './inputs.ts';
 
 export const OUTPUTS = ['bundle-paths'] as const;
-
-function insideWorkspace(workspace: string, path: string, input: string): string {
-  if (isAbsolute(path) || path.split(/[\\/]/).includes('..')) {
-    throw new VouchError(
-      'PATH_OUTSIDE_WORKSPACE',
-      `input "${input}" must be a path inside the workspace`,
-    );
-  }
-  return resolve(workspace, path);
-}
 
 /** Signs the release files the globs match; one bundle per file; outputs their paths. */
 export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
@@ -21,12 +12,11 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
   if (!inputs.key)
     throw new VouchError('INPUT_MISSING', 'input "key" is required (`keyless` or a key reference)');
   const outputDir = inputs.outputDir
-    ? insideWorkspace(deps.workspace, inputs.outputDir, 'output-dir')
+    ? await confineWorkspacePath(deps.workspace, inputs.outputDir, 'output-dir')
     : undefined;
   const signingConfig = inputs.signingConfig
-    ? insideWorkspace(deps.workspace, inputs.signingConfig, 'signing-config')
+    ? await confineWorkspacePath(deps.workspace, inputs.signingConfig, 'signing-config')
     : undefined;
-  const { expandWorkspaceGlobs } = await import('../../adapters/fs/workspace-glob.ts');
   const { signFiles, formatSignSummary } = await import('../../adapters/sigstore/sign-files.ts');
   const files = await expandWorkspaceGlobs(inputs.files, deps.workspace);
   if (files.length === 0) {

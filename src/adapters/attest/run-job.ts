@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../../core/logger.ts';
 import { VouchError } from '../../errors.ts';
+import { confineWorkspacePath } from '../fs/workspace-glob.ts';
 import {
   assertStored,
   createAttestation,
@@ -24,6 +25,8 @@ export interface AttestJob {
   readonly checksums: readonly string[];
   /** attest only. */
   readonly predicate?: PredicateSource;
+  /** attest only: the predicate file came from the `sbom` input (names it in refusals). */
+  readonly sbomInput?: boolean;
   readonly key: string;
   readonly passphrase?: string;
   readonly pkcs11Pin?: string;
@@ -43,11 +46,42 @@ export interface JobIo {
   setOutput(name: string, value: string | number | boolean): void;
 }
 
-export async function runAttestJob(job: AttestJob, io: JobIo): Promise<AttestResult> {
-  const specs = [...job.files, ...job.subjects];
-  if (specs.length === 0 && job.checksums.length === 0) {
+/**
+ * The job with every path an input names (output, sbom, predicate, checksums, signing-config)
+ * confined to the workspace and made absolute: `..`, absolute paths and escaping symlinks are
+ * refused before anything is read, signed or written. (The CLI takes any path its operator names.)
+ */
+export async function confineJobPaths(job: AttestJob, workspace: string): Promise<AttestJob> {
+  const confine = (path: string, input: string): Promise<string> =>
+    confineWorkspacePath(workspace, path, input);
+  const predicate = job.predicate;
+  return {
+    ...job,
+    checksums: await Promise.all(job.checksums.map((c) => confine(c, 'checksums'))),
+    ...(job.output ? { output: await confine(job.output, 'output') } : {}),
+    ...(job.signingConfig
+      ? { signingConfig: await confine(job.signingConfig, 'signing-config') }
+      : {}),
+    ...(predicate && predicate.kind !== 'value'
+      ? {
+          predicate: {
+            ...predicate,
+            path: await confine(
+              predicate.path,
+              predicate.kind === 'sbom' || job.sbomInput ? 'sbom' : 'predicate',
+            ),
+          },
+        }
+      : {}),
+  };
+}
+
+export async function runAttestJob(input: AttestJob, io: JobIo): Promise<AttestResult> {
+  const specs = [...input.files, ...input.subjects];
+  if (specs.length === 0 && input.checksums.length === 0) {
     throw new VouchError('SUBJECT_NONE', 'no subjects: set `files`, `subjects` or `checksums`');
   }
+  const job = await confineJobPaths(input, io.workspace);
   const token = job.githubToken || io.env['GITHUB_TOKEN'] || '';
   if (token) io.logger.secret(token);
   const opened = await openStatementSigner({

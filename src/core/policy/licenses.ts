@@ -3,8 +3,18 @@
  * allowed, `A AND B` needs both, `ID WITH EXCEPTION` is its own term (allowed when the plain id or
  * that exact combination is allowed). Terms that are not SPDX ids (LicenseRef-…, free text) and
  * missing licenses are "unknown", handled by the policy's `unknown: fail | warn`.
+ *
+ * A deny entry catches its license in every spelling, with the choice semantics spdx-satisfies
+ * gives `+` / `-or-later`: a term stands for the set of versions a recipient may take it under
+ * (`GPL-3.0`, `GPL-3.0-only` → {GPL 3.0}; `GPL-2.0-or-later`, `GPL-2.0+` → {GPL 2.0, GPL 3.0}),
+ * a deny entry for the versions it names, and a term is denied when every version it may be
+ * taken under is denied. So `deny: [GPL-3.0-only]` denies `GPL-3.0`, `GPL-3.0+` and
+ * `GPL-3.0-or-later` (3.0 is the latest GPL) but not `GPL-2.0-or-later` (it may be taken under
+ * GPL-2.0-only); `deny: [GPL-2.0-or-later]` denies GPL 2.0 and 3.0 in every spelling.
  */
 import parseSpdx from 'spdx-expression-parse';
+import spdxIds from 'spdx-license-ids/index.json' with { type: 'json' };
+import spdxDeprecated from 'spdx-license-ids/deprecated.json' with { type: 'json' };
 import satisfies from 'spdx-satisfies';
 import type { LicensePolicy } from './model.ts';
 import { canonicalSpdxId } from './parse.ts';
@@ -40,6 +50,68 @@ export function normaliseExpression(text: string): string {
     .join('');
 }
 
+const VERSIONED = /^(.+?)-(\d+(?:\.\d+)*)(-only|-or-later)?$/;
+
+function compareVersions(a: string, b: string): number {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Known versions of each versioned SPDX family (`GPL` → 1.0, 2.0, 3.0), ascending. */
+const FAMILY_VERSIONS = (() => {
+  const families = new Map<string, Set<string>>();
+  for (const id of [...(spdxIds as string[]), ...(spdxDeprecated as string[])]) {
+    const m = VERSIONED.exec(id);
+    if (!m) continue;
+    const key = m[1]!.toLowerCase();
+    let set = families.get(key);
+    if (!set) families.set(key, (set = new Set()));
+    set.add(m[2]!);
+  }
+  return new Map([...families].map(([k, v]) => [k, [...v].sort(compareVersions)]));
+})();
+
+/**
+ * The licenses a term may be taken under, as `family version` keys (`gpl 3.0`): one for an id
+ * (deprecated, `-only` or plain), every known version from it on for `+` / `-or-later`. Ids
+ * outside a versioned family stand for themselves.
+ */
+export function licenseChoices(license: string, plus = false): readonly string[] {
+  const m = VERSIONED.exec(license);
+  const family = m ? m[1]!.toLowerCase() : undefined;
+  const versions = family ? FAMILY_VERSIONS.get(family) : undefined;
+  if (!m || !versions) return [license.toLowerCase()];
+  const from = m[2]!;
+  if (!plus && m[3] !== '-or-later') return [`${family} ${from}`];
+  const later = versions.filter((v) => compareVersions(v, from) >= 0);
+  return (later.length > 0 ? later : [from]).map((v) => `${family} ${v}`);
+}
+
+/** Every license a deny list names, as licenseChoices keys (entries WITH an exception excluded). */
+function deniedChoices(deny: readonly string[]): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const entry of deny) {
+    if (/\sWITH\s/i.test(entry) || /^(LicenseRef|DocumentRef)-/.test(entry)) continue;
+    const plus = entry.endsWith('+');
+    for (const c of licenseChoices(plus ? entry.slice(0, -1) : entry, plus)) out.add(c);
+  }
+  return out;
+}
+
+const deniedCache = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function isDeniedLicense(license: string, plus: boolean, deny: readonly string[]): boolean {
+  let denied = deniedCache.get(deny);
+  if (!denied) deniedCache.set(deny, (denied = deniedChoices(deny)));
+  if (denied.size === 0) return false;
+  return licenseChoices(license, plus).every((c) => denied.has(c));
+}
+
 function termText(n: { license: string; plus?: boolean; exception?: string }): string {
   return `${n.license}${n.plus ? '+' : ''}${n.exception ? ` WITH ${n.exception}` : ''}`;
 }
@@ -53,7 +125,12 @@ function evaluateTerm(
   const known = canonicalSpdxId(n.license) !== undefined;
   const inList = (list: readonly string[] | undefined, t: string): boolean =>
     !!list && list.includes(t);
-  if (inList(policy.deny, text) || inList(policy.deny, plain) || inList(policy.deny, n.license))
+  if (
+    inList(policy.deny, text) ||
+    inList(policy.deny, plain) ||
+    inList(policy.deny, n.license) ||
+    (known && !!policy.deny && isDeniedLicense(n.license, n.plus === true, policy.deny))
+  )
     return 'denied';
   if (!known) {
     return inList(policy.allow, text) || inList(policy.allow, n.license) ? 'allowed' : 'unknown';

@@ -58,3 +58,51 @@ test('plus ranges go through spdx-satisfies', () => {
     'not-allowed',
   );
 });
+
+test('a deny list catches the denied license in every spelling: deprecated ids, -only, + and -or-later', () => {
+  const denyOnly: LicensePolicy = { deny: ['GPL-3.0-only'], unknown: 'warn', overrides: [] };
+  // The deprecated id and the current one are the same license.
+  assert.equal(status('GPL-3.0', denyOnly), 'denied');
+  assert.equal(status('gpl-3.0', denyOnly), 'denied');
+  assert.equal(status('GPL-3.0-only', denyOnly), 'denied');
+  assert.deepEqual(evaluateLicense('GPL-3.0', denyOnly).offending, ['GPL-3.0']);
+  // GPL-3.0 is the latest GPL: "3.0 or later" can only be taken under the denied version.
+  assert.equal(status('GPL-3.0+', denyOnly), 'denied');
+  assert.equal(status('GPL-3.0-or-later', denyOnly), 'denied');
+  assert.equal(status('GPL-3.0-or-later WITH Classpath-exception-2.0', denyOnly), 'denied');
+  // "2.0 or later" may be taken under GPL-2.0-only, which is not denied (spdx-satisfies' choice).
+  assert.equal(status('GPL-2.0-or-later', denyOnly), 'allowed');
+  assert.equal(status('GPL-2.0+', denyOnly), 'allowed');
+  // Other families are other licenses.
+  assert.equal(status('LGPL-3.0-only', denyOnly), 'allowed');
+  assert.equal(status('AGPL-3.0', denyOnly), 'allowed');
+  // Real npm spellings (package-lock.json "license" fields): a choice with an allowed branch passes.
+  assert.equal(status('(MIT OR GPL-3.0-or-later)', denyOnly), 'allowed');
+  assert.equal(status('(BSD-3-Clause OR GPL-2.0)', denyOnly), 'allowed');
+  assert.equal(status('GPL-3.0 AND MIT', denyOnly), 'denied');
+});
+
+test('a deny of an -or-later form denies that version and every later one', () => {
+  const denyOnly: LicensePolicy = { deny: ['GPL-2.0-or-later'], unknown: 'warn', overrides: [] };
+  for (const spelling of ['GPL-2.0', 'GPL-2.0-only', 'GPL-2.0+', 'GPL-3.0', 'GPL-3.0-or-later'])
+    assert.equal(status(spelling, denyOnly), 'denied', spelling);
+  // 1.0-or-later may still be taken under GPL-1.0-only.
+  assert.equal(status('GPL-1.0-or-later', denyOnly), 'allowed');
+  assert.equal(status('LGPL-2.1-only', denyOnly), 'allowed');
+  const plusDeny: LicensePolicy = { deny: ['LGPL-2.1+'], unknown: 'warn', overrides: [] };
+  assert.equal(status('LGPL-3.0-only', plusDeny), 'denied');
+  assert.equal(status('LGPL-2.1', plusDeny), 'denied');
+  assert.equal(status('LGPL-2.0-only', plusDeny), 'allowed');
+});
+
+test('allow and deny together: the deny wins over an allowed or-later range', () => {
+  const both: LicensePolicy = {
+    allow: ['MIT', 'GPL-2.0-or-later'],
+    deny: ['GPL-3.0-only'],
+    unknown: 'fail',
+    overrides: [],
+  };
+  assert.equal(status('GPL-3.0', both), 'denied');
+  assert.equal(status('GPL-3.0-or-later', both), 'denied');
+  assert.equal(status('GPL-2.0-or-later', both), 'allowed');
+});

@@ -15,7 +15,8 @@ export const INPUT_DESCRIPTIONS = {
   sbom: 'Path of an SBOM file (CycloneDX or SPDX JSON).',
   policy: 'Path of the policy file (YAML).',
   exceptions: 'Path of the exceptions file (YAML).',
-  advisories: 'OSV advisory sources: one directory or zip per line.',
+  advisories:
+    'Advisory sources, one per line: a directory, zip or JSON file of OSV records (offline); `osv-api` or `osv-api=URL` (the OSV batch query API); `github-api` or `github-api=URL` (the GitHub Advisory Database REST API, using github-token). An unreachable API fails closed unless an offline source is also given.',
   'github-token': 'Token for the GitHub API (default: the workflow token).',
   'warn-only':
     'Report policy findings without failing the step; the report is marked warn-only and the release gate never accepts it.',

@@ -10,17 +10,13 @@ import { assertTrustedTrigger } from '../../core/signing/trigger.ts';
 import {
   OFFLINE_WITNESSES,
   parseSigningConfig,
-  selectSigstoreInstance,
   type SigstoreInstance,
   type WitnessConfig,
 } from '../../core/signing/witness-config.ts';
 import type { SignerDescription } from '../../core/signing/signer.ts';
 import { VouchError } from '../../errors.ts';
-import {
-  decodeJwtClaims,
-  readRepositoryVisibility,
-  type IdTokenClaims,
-} from '../build-context/read-build-context.ts';
+import { decodeJwtClaims, type IdTokenClaims } from '../build-context/read-build-context.ts';
+import { defaultSigstoreInstance } from '../sigstore/default-instance.ts';
 import type { BundleJson, StatementSigner } from './types.ts';
 
 export interface SignerSetup {
@@ -75,7 +71,7 @@ export async function openStatementSigner(setup: SignerSetup): Promise<OpenedSig
     });
     instance = parseSigningConfig(text, setup.signingConfig, (setup.now ?? (() => new Date()))());
   } else {
-    instance = selectSigstoreInstance(await readRepositoryVisibility(setup.env));
+    instance = await defaultSigstoreInstance(setup.env);
   }
   const witnesses = setup.offline ? OFFLINE_WITNESSES : instance.witnesses;
   let oidcToken = setup.oidcToken;

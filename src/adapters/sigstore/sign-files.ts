@@ -13,14 +13,13 @@ import { assertTrustedTrigger } from '../../core/signing/trigger.ts';
 import {
   describeWitnesses,
   parseSigningConfig,
-  PUBLIC_GOOD_INSTANCE,
-  selectSigstoreInstance,
   type SigstoreInstance,
   type WitnessConfig,
 } from '../../core/signing/witness-config.ts';
 import { VouchError } from '../../errors.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { hashFile } from '../fs/hash-file.ts';
+import { defaultSigstoreInstance } from './default-instance.ts';
 import { describeBundleEvidence, signMessageBundle, type SerializedBundle } from './bundler.ts';
 import { resolveSigner, type ResolveSignerOptions } from './resolve-signer.ts';
 
@@ -74,21 +73,11 @@ export interface SignFilesResult {
   readonly witnesses: string;
 }
 
-async function readEventVisibility(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const path = env['GITHUB_EVENT_PATH'];
-  if (!path) return undefined;
-  try {
-    const event = JSON.parse(await fsp.readFile(path, 'utf8')) as {
-      repository?: { visibility?: unknown };
-    };
-    const v = event.repository?.visibility;
-    return typeof v === 'string' ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Chooses the Sigstore services for this run. */
+/**
+ * Chooses the Sigstore services for this run: none offline, the explicit instance or signing
+ * config when given, else the instance the repository's visibility calls for (the same choice
+ * attest makes; key-signed bundles of a private repository never go to the public log).
+ */
 export async function chooseInstance(
   options: SignFilesOptions,
   deps: SignFilesDeps,
@@ -133,8 +122,7 @@ export async function chooseInstance(
     }
     return instance;
   }
-  if (keyless) return selectSigstoreInstance(await readEventVisibility(deps.env));
-  return PUBLIC_GOOD_INSTANCE;
+  return defaultSigstoreInstance(deps.env);
 }
 
 function bundlePathFor(file: string, outputDir: string | undefined): string {

@@ -6,6 +6,13 @@ export interface Inputs {
   readonly exceptions: string;
   /** Repository-relative path of the policy file ('' when none): read at the base commit. */
   readonly policy: string;
+  /**
+   * Advisory sources (as the policy action's `advisories`): the severity of each waived advisory
+   * sets its remediation window. Empty: the longest window caps every expiry, with a warning.
+   */
+  readonly advisories: string[];
+  /** SBOM path ('' when none): the package versions the advisory APIs are asked about. */
+  readonly sbom: string;
   readonly githubToken: string;
   /** `org/team` entries. */
   readonly approverTeams: string[];
@@ -24,6 +31,8 @@ export interface Inputs {
 export function readInputs(reader: InputReader, env: NodeJS.ProcessEnv): Inputs {
   const exceptions = reader.string('exceptions');
   const policy = reader.string('policy');
+  const advisories = reader.list('advisories');
+  const sbom = reader.string('sbom');
   const githubToken = reader.secret('github-token');
   const approverTeams = reader.list('approver-teams');
   const reportAs = reader.string('report-as') || 'check';
@@ -47,6 +56,8 @@ export function readInputs(reader: InputReader, env: NodeJS.ProcessEnv): Inputs 
   return {
     exceptions: exceptions || '.vouch/exceptions.yml',
     policy,
+    advisories,
+    sbom,
     githubToken,
     approverTeams: approverTeams.map((t) => t.replace(/^@/, '')),
     reportAs,

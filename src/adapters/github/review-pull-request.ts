@@ -15,13 +15,19 @@ import {
   type RemediationWindows,
 } from '../../core/exceptions/model.ts';
 import {
+  advisorySeveritiesOf,
   evaluateReview,
   readReviewSide,
   remediationWindowsFromPolicy,
+  type AdvisorySeverities,
   type ReviewOutcome,
 } from '../../core/exceptions/review.ts';
 import type { Logger } from '../../core/logger.ts';
+import { buildAdvisoryDatabase } from '../../core/osv/database.ts';
+import { osvPackageOf } from '../../core/policy/evaluate.ts';
 import { VouchError } from '../../errors.ts';
+import type { PackageQuery } from '../advisories/osv-api.ts';
+import { loadAdvisories, readSbomFile } from '../policy/run-policy.ts';
 import type { GitHubClient } from './client.ts';
 import {
   findLastPushers,
@@ -31,6 +37,7 @@ import {
   type PullRequestInfo,
 } from './pull-request.ts';
 import { isTeamMember, readCodeOwnersFile, readFileAtRef } from './repository.ts';
+import { resolve } from 'node:path';
 
 export interface ReviewPullRequestOptions {
   readonly client: GitHubClient;
@@ -46,6 +53,11 @@ export interface ReviewPullRequestOptions {
   readonly now: Date;
   /** Login that sent a `pull_request` synchronize/opened event: the pusher of the head. */
   readonly pusher?: string;
+  /**
+   * Severities of the waived advisories (`loadAdvisorySeverities`), asked for only when the pull
+   * request touches the exceptions file; undefined means no advisory data was given.
+   */
+  readonly advisories?: () => Promise<AdvisorySeverities | undefined>;
   readonly logger?: Logger;
 }
 
@@ -79,6 +91,26 @@ export async function reviewPullRequest(
   const pull = await getPullRequest(client, ref);
   const files = await listPullRequestFiles(client, ref, pull.changedFiles);
   const entry = files.find((f) => f.filename === path || f.previousFilename === path);
+  if (!entry) {
+    // Nothing to approve: pass at once, without reading the file, the reviews or the advisories.
+    const absent = { state: 'absent' } as const;
+    const outcome = evaluateReview({
+      path,
+      base: absent,
+      head: absent,
+      dependencies: { changes: [], unreadable: [] },
+      approval: {
+        author: pull.author,
+        lastPushers: [],
+        headSha: pull.headSha,
+        reviews: [],
+        approverTeams: options.approverTeams,
+        codeOwners: [],
+        teamMembers: new Map(),
+      },
+    });
+    return { pull, touched: false, outcome, windows: DEFAULT_REMEDIATION_WINDOWS };
+  }
 
   let windows = DEFAULT_REMEDIATION_WINDOWS;
   if (options.policyPath) {
@@ -100,20 +132,19 @@ export async function reviewPullRequest(
   const baseFile = await readFileAtRef(client, owner, repo, path, pull.baseSha);
   const baseText = baseFile.state === 'file' ? baseFile.text : undefined;
   let headText: string | undefined = baseText;
-  if (entry) {
-    if (entry.filename !== path || entry.status === 'removed') headText = undefined;
-    else {
-      const headFile = await readFileAtRef(client, owner, repo, path, pull.headSha);
-      headText = headFile.state === 'file' ? headFile.text : undefined;
-    }
+  if (entry.filename !== path || entry.status === 'removed') headText = undefined;
+  else {
+    const headFile = await readFileAtRef(client, owner, repo, path, pull.headSha);
+    headText = headFile.state === 'file' ? headFile.text : undefined;
   }
-  const sideOptions = { windows, now: options.now };
+  const advisories = await options.advisories?.();
+  const sideOptions = { windows, now: options.now, ...(advisories ? { advisories } : {}) };
   const base = readReviewSide(baseText, `${path}@base`, sideOptions);
   const head = readReviewSide(headText, path, sideOptions);
 
   const dependencyFiles: DependencyFileVersions[] = [];
   const unreadable: string[] = [];
-  if (entry) {
+  {
     const candidates = files.filter((f) => isDependencyFile(f.filename) && f.status !== 'removed');
     for (const [i, f] of candidates.entries()) {
       if (i >= MAX_DEPENDENCY_FILES) {
@@ -197,9 +228,64 @@ export async function reviewPullRequest(
   });
   return {
     pull,
-    touched: entry !== undefined,
+    touched: true,
     outcome,
     ...(codeOwnersFile ? { codeOwnersPath: codeOwnersFile.path } : {}),
     windows,
   };
+}
+
+export interface AdvisorySeverityOptions {
+  /** Advisory sources, as the policy's `advisories`: directories, zips or JSON files of OSV records, `osv-api[=URL]`, `github-api[=URL]`. */
+  readonly sources: readonly string[];
+  /** An SBOM whose package versions the API sources are asked about. */
+  readonly sbom?: string;
+  /** Paths are resolved against this directory. */
+  readonly cwd: string;
+  readonly githubToken?: string;
+  readonly logger: Logger;
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * Loads advisory data for the remediation windows of exceptions, with the loader the policy uses.
+ * Returns undefined when no source is given. The APIs answer by package version, so they need
+ * the SBOM; without one they are refused rather than silently asked about nothing.
+ */
+export async function loadAdvisorySeverities(
+  options: AdvisorySeverityOptions,
+): Promise<AdvisorySeverities | undefined> {
+  if (options.sources.length === 0) return undefined;
+  const apis = options.sources.filter((s) => /^(osv-api|github-api)(=|$)/.test(s));
+  let queries: PackageQuery[] = [];
+  if (options.sbom) {
+    const sbom = await readSbomFile(resolve(options.cwd, options.sbom));
+    const seen = new Set<string>();
+    for (const c of sbom.components) {
+      const pkg = c.version !== undefined ? osvPackageOf(c) : undefined;
+      if (!pkg) continue;
+      const key = `${pkg.ecosystem}\0${pkg.name}\0${c.version}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      queries.push({ ...pkg, version: c.version! });
+    }
+  } else if (apis.length > 0) {
+    throw new VouchError(
+      'INPUT_MISSING',
+      `advisory source ${apis.join(', ')} is asked by package version: give the SBOM too (input "sbom", --sbom), or an offline source (a directory or zip of OSV records)`,
+    );
+  }
+  const loaded = await loadAdvisories(
+    options.sources,
+    () => queries,
+    { cwd: options.cwd, ...(options.githubToken ? { githubToken: options.githubToken } : {}) },
+    { logger: options.logger, ...(options.fetch ? { fetch: options.fetch } : {}) },
+  );
+  queries = [];
+  // Severity and aliases only: no package is indexed for matching.
+  const db = buildAdvisoryDatabase(loaded.raw, { packages: new Set() });
+  options.logger.info(
+    `advisories: ${db.records.length} records set the remediation windows of advisory exceptions`,
+  );
+  return advisorySeveritiesOf(db);
 }

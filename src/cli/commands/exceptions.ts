@@ -11,7 +11,14 @@ import {
   type Severity,
 } from '../../core/exceptions/model.ts';
 import { checkUtcDate, parseExceptions } from '../../core/exceptions/parse.ts';
-import { remediationWindowsFromPolicy } from '../../core/exceptions/review.ts';
+import {
+  describeWindow,
+  exceptionWindow,
+  remediationWindowsFromPolicy,
+  windowWarnings,
+  type AdvisorySeverities,
+  type ExceptionWindow,
+} from '../../core/exceptions/review.ts';
 import {
   daysUntilExpiry,
   isExpired,
@@ -20,7 +27,7 @@ import {
 } from '../../core/exceptions/validate.ts';
 import { parseYamlSafe } from '../../core/safe-parse.ts';
 import { VouchError } from '../../errors.ts';
-import { stringValue, type CommandContext, type CommandSpec } from '../command.ts';
+import { listValue, stringValue, type CommandContext, type CommandSpec } from '../command.ts';
 
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 const DAY_MS = 86_400_000;
@@ -64,6 +71,23 @@ async function windowsOf(ctx: CommandContext): Promise<RemediationWindows> {
   return remediationWindowsFromPolicy(await requireControlFile(ctx, policy), policy);
 }
 
+/** `--advisories` (and `--sbom` for the APIs): severities of advisories; undefined when none given. */
+async function advisoriesOf(ctx: CommandContext): Promise<AdvisorySeverities | undefined> {
+  const sources = listValue(ctx.values, 'advisories');
+  if (sources.length === 0) return undefined;
+  const { loadAdvisorySeverities } = await import('../../adapters/github/review-pull-request.ts');
+  const sbom = stringValue(ctx.values, 'sbom');
+  const token = ctx.env['GITHUB_TOKEN'];
+  if (token) ctx.logger.secret(token);
+  return loadAdvisorySeverities({
+    sources,
+    ...(sbom ? { sbom } : {}),
+    cwd: ctx.cwd,
+    ...(token ? { githubToken: token } : {}),
+    logger: ctx.logger,
+  });
+}
+
 /** `--now`: an ISO date or date-time; default the real clock. */
 function nowOf(ctx: CommandContext): Date {
   const value = stringValue(ctx.values, 'now');
@@ -92,13 +116,28 @@ function print(ctx: CommandContext, value: unknown): void {
 /** `vouch exceptions validate`: parse errors and window errors are EXCEPTIONS_INVALID (exit 2). */
 async function validateExceptionsFile(ctx: CommandContext): Promise<number> {
   const { file, source } = await loadFile(ctx);
-  const problems = validateExceptions(file, { windows: await windowsOf(ctx), now: nowOf(ctx) });
+  const windows = await windowsOf(ctx);
+  const advisories = await advisoriesOf(ctx);
+  const entryWindows = file.exceptions.map((e) => exceptionWindow(e, windows, advisories));
+  const severityByEntry = new Map(file.exceptions.map((e, i) => [e, entryWindows[i]!.severity]));
+  const problems = validateExceptions(file, {
+    windows,
+    now: nowOf(ctx),
+    severityOf: (e) => severityByEntry.get(e),
+  });
   const errors = problems.filter((p) => p.level === 'error');
+  const notices = windowWarnings(entryWindows, file);
   if (ctx.json) {
     print(ctx, {
       ok: errors.length === 0,
       file: source,
       exceptions: file.exceptions.length,
+      windows: file.exceptions.map((e, i) => ({
+        id: e.id,
+        package: e.package,
+        ...windowJson(entryWindows[i]!),
+      })),
+      warnings: notices,
       problems: problems.map((p) => ({
         code: p.code,
         level: p.level,
@@ -109,6 +148,7 @@ async function validateExceptionsFile(ctx: CommandContext): Promise<number> {
       })),
     });
   }
+  for (const n of notices) ctx.logger.warn(n, { file: source });
   for (const p of problems) {
     const at = { file: source, ...(p.line !== undefined ? { line: p.line } : {}) };
     if (p.level === 'error') ctx.logger.error(`[${p.code}] ${p.message}`, at);
@@ -125,6 +165,15 @@ async function validateExceptionsFile(ctx: CommandContext): Promise<number> {
 }
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+
+function windowJson(w: ExceptionWindow): Record<string, unknown> {
+  return {
+    windowDays: w.days,
+    windowBasis: w.basis,
+    ...(w.severity ? { severity: w.severity } : {}),
+    ...(w.advisory ? { advisory: w.advisory } : {}),
+  };
+}
 
 function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
@@ -189,11 +238,22 @@ async function addException(ctx: CommandContext): Promise<number> {
   const dateProblem = checkUtcDate(created);
   if (dateProblem) throw new VouchError('EXCEPTIONS_DATE_INVALID', `--now: ${dateProblem}`);
   const windows = await windowsOf(ctx);
-  const days = windowFor(windows, severity as Severity | undefined);
+  const id = get('id')!;
+  // An explicit --severity wins; else the finding's own severity in --advisories; else the longest.
+  const window: ExceptionWindow = severity
+    ? {
+        days: windowFor(windows, severity as Severity),
+        basis: 'severity',
+        severity: severity as Severity,
+      }
+    : exceptionWindow({ id } as PolicyException, windows, await advisoriesOf(ctx));
+  for (const n of windowWarnings([window], { version: 1, exceptions: [{ id } as PolicyException] }))
+    ctx.logger.warn(`${n}; give --severity or --advisories to use the severity's window`);
+  const days = window.days;
   const expires = addDays(created, days);
   const versions = get('versions');
   const entry: Record<string, string> = {
-    id: get('id')!,
+    id,
     package: get('package')!,
     ...(versions ? { versions } : {}),
     reason: get('reason')!,
@@ -206,9 +266,10 @@ async function addException(ctx: CommandContext): Promise<number> {
   const text = await readControlFile(ctx, path);
   const out = appendExceptionYaml(text, entry, path);
   await writeFileAtomic(absolute(ctx, path), out);
-  if (ctx.json) print(ctx, { ok: true, file: path, added: entry, windowDays: days });
+  if (ctx.json) print(ctx, { ok: true, file: path, added: entry, ...windowJson(window) });
+  const basis = severity ? `${days}-day ${severity} window (--severity)` : describeWindow(window);
   ctx.logger.info(
-    `${path}: added ${entry['id']} for ${entry['package']}, expires ${expires} (${days}-day ${severity ?? 'longest'} window)`,
+    `${path}: added ${entry['id']} for ${entry['package']}, expires ${expires} (${basis})`,
   );
   return 0;
 }
@@ -300,14 +361,30 @@ async function listExceptions(ctx: CommandContext): Promise<number> {
 const validate: CommandSpec = {
   name: 'exceptions validate',
   summary: 'Check an exceptions file against its schema and the remediation windows',
-  usage: 'vouch exceptions validate FILE [--policy FILE]',
-  examples: ['vouch exceptions validate .vouch/exceptions.yml --policy .vouch/policy.yml'],
+  usage:
+    'vouch exceptions validate FILE [--policy FILE] [--advisories DIR_OR_ZIP]... [--sbom FILE]',
+  examples: [
+    'vouch exceptions validate .vouch/exceptions.yml --policy .vouch/policy.yml --advisories osv/',
+  ],
   positionals: { name: 'FILE', min: 1, max: 1 },
   options: {
     policy: {
       type: 'string',
       value: 'FILE',
       description: 'Policy file (for the remediation windows).',
+    },
+    advisories: {
+      type: 'string',
+      multiple: true,
+      value: 'DIR_OR_ZIP',
+      description:
+        'Advisory source (repeatable, as for vouch policy): the severity of each advisory sets its remediation window.',
+    },
+    sbom: {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'SBOM whose package versions the osv-api and github-api sources are asked about.',
     },
     ref: {
       type: 'string',
@@ -322,11 +399,11 @@ const validate: CommandSpec = {
 
 const add: CommandSpec = {
   name: 'exceptions add',
-  summary: 'Add a well-formed exception, expiry computed from the severity window',
+  summary: "Add a well-formed exception, expiry computed from the finding's severity window",
   usage:
-    'vouch exceptions add FILE --id ID --package PURL --reason TEXT --owner OWNER --approved-by WHO --approval PR_URL [--severity S] [--versions RANGE]',
+    'vouch exceptions add FILE --id ID --package PURL --reason TEXT --owner OWNER --approved-by WHO --approval PR_URL [--advisories DIR_OR_ZIP]... [--severity S] [--versions RANGE]',
   examples: [
-    'vouch exceptions add .vouch/exceptions.yml --id GHSA-xvch-5gv4-984h --package pkg:npm/minimist --severity high --reason "build-time only" --owner @acme/web --approved-by @acme/release-managers --approval https://github.com/acme/widget/pull/124',
+    'vouch exceptions add .vouch/exceptions.yml --id GHSA-xvch-5gv4-984h --package pkg:npm/minimist --advisories osv/ --reason "build-time only" --owner @acme/web --approved-by @acme/release-managers --approval https://github.com/acme/widget/pull/124',
   ],
   positionals: { name: 'FILE', min: 1, max: 1 },
   options: {
@@ -362,7 +439,21 @@ const add: CommandSpec = {
     severity: {
       type: 'string',
       value: 'S',
-      description: 'critical|high|medium|low (sets the expiry window).',
+      description:
+        'critical|high|medium|low: sets the expiry window, overriding the severity found in --advisories.',
+    },
+    advisories: {
+      type: 'string',
+      multiple: true,
+      value: 'DIR_OR_ZIP',
+      description:
+        'Advisory source (repeatable, as for vouch policy): the severity of each advisory sets its remediation window.',
+    },
+    sbom: {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'SBOM whose package versions the osv-api and github-api sources are asked about.',
     },
     policy: {
       type: 'string',

@@ -1,10 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGitHubClient } from '../../../src/adapters/github/client.ts';
-import { reviewPullRequest } from '../../../src/adapters/github/review-pull-request.ts';
-import { renderReviewComment } from '../../../src/core/exceptions/review.ts';
+import { join } from 'node:path';
+import {
+  loadAdvisorySeverities,
+  reviewPullRequest,
+} from '../../../src/adapters/github/review-pull-request.ts';
+import {
+  renderReviewComment,
+  type AdvisorySeverities,
+} from '../../../src/core/exceptions/review.ts';
 import { silentLogger, type Logger } from '../../../src/core/logger.ts';
 import { VouchError } from '../../../src/errors.ts';
+import { SHARED } from '../../helpers/cli.ts';
 import {
   HEAD_SHA,
   pullRequest42Routes,
@@ -30,6 +38,7 @@ async function review(
     now?: () => number;
     timeoutMs?: number;
     logger?: Logger;
+    advisories?: () => Promise<AdvisorySeverities | undefined>;
   } = {},
 ) {
   const server = await startGitHubServer(pullRequest42Routes(overrides));
@@ -52,6 +61,7 @@ async function review(
       approverTeams: options.approverTeams ?? ['acme/release-managers'],
       now: NOW,
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.advisories ? { advisories: options.advisories } : {}),
     });
     return { ...result, requests: server.requests };
   } finally {
@@ -372,4 +382,136 @@ test('no membership warning when a reviewer is in the team', async () => {
     logger.warnings.filter((w) => w.includes('active member')),
     [],
   );
+});
+
+test('advisory data is loaded only when the exceptions file is touched, and sets each window', async () => {
+  let loads = 0;
+  const advisories = async () => {
+    loads++;
+    return loadAdvisorySeverities({
+      sources: [join(SHARED, 'advisories', 'osv')],
+      cwd: process.cwd(),
+      logger: silentLogger,
+    });
+  };
+  const r = await review({}, { advisories });
+  assert.equal(loads, 1);
+  const added = r.outcome.changes.find((c) => c.change.kind === 'added')!;
+  assert.deepEqual(added.window, {
+    days: 30,
+    basis: 'severity',
+    severity: 'high',
+    advisory: 'GHSA-35jh-r3h4-6jhm',
+  });
+  // The untouched minimist waiver (critical, 28 days) is shown as an error but blocks nothing.
+  assert.equal(r.outcome.verdict, 'pass');
+  assert.ok(
+    r.outcome.head.state === 'parsed' &&
+      r.outcome.head.problems.some(
+        (p) =>
+          p.code === 'EXPIRY_BEYOND_WINDOW' &&
+          /critical severity remediation window allows 7/.test(p.message),
+      ),
+  );
+
+  const page2 = loadRecording('files-42-page2');
+  const untouched = await review(
+    {
+      [`GET /repositories/${REPO_ID}/pulls/42/files?page=2`]: {
+        ...page2,
+        body: (page2.body as Array<{ filename: string }>).filter(
+          (f) => f.filename !== '.vouch/exceptions.yml',
+        ),
+      },
+    },
+    { advisories },
+  );
+  assert.equal(loads, 1, 'not loaded for a pull request that does not touch the file');
+  assert.equal(untouched.touched, false);
+  assert.equal(untouched.outcome.verdict, 'pass');
+  assert.equal(untouched.outcome.approval.required, 0);
+  assert.ok(
+    !untouched.requests.some((q) => q.path.includes('/contents/') || q.path.endsWith('/reviews')),
+    'neither the file, the policy, CODEOWNERS nor the reviews are read',
+  );
+});
+
+test('loadAdvisorySeverities: none given is undefined; an API source needs the SBOM', async () => {
+  assert.equal(
+    await loadAdvisorySeverities({ sources: [], cwd: process.cwd(), logger: silentLogger }),
+    undefined,
+  );
+  await assert.rejects(
+    loadAdvisorySeverities({ sources: ['github-api'], cwd: process.cwd(), logger: silentLogger }),
+    (e: unknown) => e instanceof VouchError && e.code === 'INPUT_MISSING',
+  );
+});
+
+test('loadAdvisorySeverities: the OSV API is asked about the SBOM’s package versions (local emulator, real records)', async () => {
+  const { createServer } = await import('node:http');
+  const { mkdtempSync, readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = join(SHARED, 'advisories', 'osv', 'npm');
+  const records = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
+  const asked: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST' && req.url === '/v1/querybatch') {
+        const { queries } = JSON.parse(body) as {
+          queries: Array<{ package: { name: string }; version: string }>;
+        };
+        const results = queries.map((q) => {
+          asked.push(`${q.package.name}@${q.version}`);
+          const vulns = records
+            .map(
+              (t) =>
+                JSON.parse(t) as { id: string; affected?: Array<{ package?: { name: string } }> },
+            )
+            .filter((r) => r.affected?.some((a) => a.package?.name === q.package.name))
+            .map((r) => ({ id: r.id }));
+          return vulns.length ? { vulns } : {};
+        });
+        res.end(JSON.stringify({ results }));
+        return;
+      }
+      const m = /^\/v1\/vulns\/(.+)$/.exec(req.url ?? '');
+      const found =
+        m &&
+        records.find((t) => (JSON.parse(t) as { id: string }).id === decodeURIComponent(m[1]!));
+      res.statusCode = found ? 200 : 404;
+      res.end(found ?? '{"code":5,"message":"Bug not found."}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const work = mkdtempSync(join(tmpdir(), 'vouch-review-sbom-'));
+  writeFileSync(
+    join(work, 'sbom.cdx.json'),
+    JSON.stringify({
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+      version: 1,
+      components: [
+        { type: 'library', name: 'minimist', version: '1.2.5', purl: 'pkg:npm/minimist@1.2.5' },
+      ],
+    }),
+  );
+  try {
+    const severities = await loadAdvisorySeverities({
+      sources: [`osv-api=${url}`],
+      sbom: 'sbom.cdx.json',
+      cwd: work,
+      logger: silentLogger,
+    });
+    assert.deepEqual(asked, ['minimist@1.2.5']);
+    assert.equal(severities?.severityOf('CVE-2021-44906'), 'critical');
+    assert.equal(severities?.knows('CVE-2021-23337'), false, 'lodash is not in the SBOM');
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vouch } from '../../helpers/cli.ts';
+import { SHARED, vouch } from '../../helpers/cli.ts';
 
 const FILE = `# Policy exceptions for acme/widget.
 version: 1
@@ -219,4 +219,118 @@ test('list: a bad duration is EXCEPTIONS_DATE_INVALID', () => {
   });
   assert.equal(r.status, 2);
   assert.equal(JSON.parse(r.stdout).error.code, 'EXCEPTIONS_DATE_INVALID');
+});
+
+const OSV = join(SHARED, 'advisories', 'osv');
+
+/** ADD without --severity, for the advisory given. */
+function addFor(id: string, ...extra: string[]): string[] {
+  const args = [...ADD];
+  args.splice(args.indexOf('--severity'), 2);
+  args[args.indexOf('--id') + 1] = id;
+  return [...args, ...extra];
+}
+
+test('add --advisories: the expiry comes from the finding’s own severity in the real OSV records', () => {
+  const dir = workdir();
+  // CVE-2021-23337 is GHSA-35jh-r3h4-6jhm (lodash command injection, CVSS 7.2: high).
+  const r = vouch([...addFor('CVE-2021-23337', '--advisories', OSV), '--json'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as Record<string, unknown>;
+  assert.equal(out['windowDays'], 30);
+  assert.equal(out['severity'], 'high');
+  assert.equal(out['advisory'], 'GHSA-35jh-r3h4-6jhm');
+  assert.match(readFileSync(join(dir, 'exceptions.yml'), 'utf8'), /expires: 2027-01-01\n$/);
+
+  // CVE-2021-44906 is GHSA-xvch-5gv4-984h (minimist, CVSS 9.8: critical): 7 days.
+  const dir2 = workdir();
+  const c = vouch(addFor('CVE-2021-44906', '--advisories', OSV), { cwd: dir2 });
+  assert.equal(c.status, 0, c.stderr);
+  assert.match(c.stderr, /7-day critical window \(GHSA-xvch-5gv4-984h\)/);
+  assert.match(readFileSync(join(dir2, 'exceptions.yml'), 'utf8'), /expires: 2026-12-09\n$/);
+});
+
+test('add: --severity overrides the severity in --advisories', () => {
+  const dir = workdir();
+  const r = vouch(addFor('CVE-2021-44906', '--advisories', OSV, '--severity', 'low'), {
+    cwd: dir,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /180-day low window \(--severity\)/);
+  assert.match(readFileSync(join(dir, 'exceptions.yml'), 'utf8'), /expires: 2027-05-31\n$/);
+});
+
+test('add without --severity or --advisories: the longest window, with a warning', () => {
+  const dir = workdir();
+  const r = vouch(addFor('CVE-2021-44906'), { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning: No advisory data was given/);
+  assert.match(readFileSync(join(dir, 'exceptions.yml'), 'utf8'), /expires: 2027-05-31\n$/);
+});
+
+test('validate --advisories: a critical waiver beyond its 7-day window is EXCEPTIONS_INVALID', () => {
+  const dir = workdir();
+  // Without advisory data the 20-day minimist waiver passes, with a visible warning.
+  const plain = vouch(['exceptions', 'validate', 'exceptions.yml', '--now', '2026-12-02'], {
+    cwd: dir,
+  });
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.match(
+    plain.stderr,
+    /No advisory data was given .*longest window \(180 days\).*GHSA-xvch-5gv4-984h/,
+  );
+  const r = vouch(
+    [
+      'exceptions',
+      'validate',
+      'exceptions.yml',
+      '--now',
+      '2026-12-02',
+      '--advisories',
+      OSV,
+      '--json',
+    ],
+    { cwd: dir },
+  );
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /\[EXPIRY_BEYOND_WINDOW\] GHSA-xvch-5gv4-984h \(pkg:npm\/minimist\): expires 20 days after it was created; the critical severity remediation window allows 7/,
+  );
+  const first = JSON.parse(r.stdout.slice(0, r.stdout.indexOf('\n}\n') + 2)) as {
+    windows: Array<Record<string, unknown>>;
+  };
+  assert.deepEqual(first.windows, [
+    {
+      id: 'GHSA-xvch-5gv4-984h',
+      package: 'pkg:npm/minimist',
+      windowDays: 7,
+      windowBasis: 'severity',
+      severity: 'critical',
+      advisory: 'GHSA-xvch-5gv4-984h',
+    },
+    {
+      id: 'license:GPL-3.0-only',
+      package: 'pkg:npm/some-cli',
+      windowDays: 180,
+      windowBasis: 'license',
+    },
+  ]);
+});
+
+test('validate: an advisory API without an SBOM is refused, not asked about nothing', () => {
+  const dir = workdir();
+  const r = vouch(
+    [
+      'exceptions',
+      'validate',
+      'exceptions.yml',
+      '--advisories',
+      'osv-api=http://127.0.0.1:9',
+      '--json',
+    ],
+    { cwd: dir },
+  );
+  assert.equal(r.status, 2);
+  assert.equal(JSON.parse(r.stdout).error.code, 'INPUT_MISSING');
 });

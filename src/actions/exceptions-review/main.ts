@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { REVIEW_COMMENT_MARKER, renderReviewComment } from '../../core/exceptions/review.ts';
+import { parseJsonSafe } from '../../core/safe-parse.ts';
 import { createGitHubClient, splitRepo } from '../../adapters/github/client.ts';
 import { readPullRequestEvent } from '../../adapters/github/event.ts';
 import {
@@ -6,7 +8,10 @@ import {
   createCommitStatus,
   upsertPullRequestComment,
 } from '../../adapters/github/report.ts';
-import { reviewPullRequest } from '../../adapters/github/review-pull-request.ts';
+import {
+  loadAdvisorySeverities,
+  reviewPullRequest,
+} from '../../adapters/github/review-pull-request.ts';
 import { toVouchError, VouchError } from '../../errors.ts';
 import type { ActionDeps } from '../shared/run.ts';
 import type { Inputs } from './inputs.ts';
@@ -25,6 +30,26 @@ function parseNow(value: string | undefined): Date {
   return date;
 }
 
+/** Codes of a GitHub API that did not answer usefully: the review could not be decided. */
+const API_FAILURES = new Set(['GITHUB_RATE_LIMITED', 'GITHUB_API_FAILED', 'GITHUB_AUTH_FAILED']);
+
+/**
+ * The head commit named by the event payload (`pull_request.head.sha`), so that a failing check
+ * can be posted even when the API refuses to say it. Undefined when the payload does not name one.
+ */
+function headShaOfEvent(eventPath: string | undefined): string | undefined {
+  if (!eventPath) return undefined;
+  try {
+    const event = parseJsonSafe(readFileSync(eventPath, 'utf8'), eventPath, {
+      maxBytes: 25 * 1024 * 1024,
+    }) as { pull_request?: { head?: { sha?: unknown } } };
+    const sha = event.pull_request?.head?.sha;
+    return typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha) ? sha : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
   const { logger } = deps;
   const { owner, repo } = splitRepo(inputs.repository);
@@ -40,7 +65,7 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
     title: string,
     summary: string,
     headSha: string,
-  ): Promise<void> => {
+  ): Promise<boolean> => {
     const report = {
       owner,
       repo,
@@ -54,9 +79,11 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
     try {
       if (inputs.reportAs === 'status') await createCommitStatus(client, report);
       else await createCheckRun(client, report);
+      return true;
     } catch (error) {
       // The step's own result still blocks; a read-only token (fork pull requests) cannot write checks.
       logger.warn(`could not post the ${inputs.reportAs}: ${toVouchError(error).message}`);
+      return false;
     }
   };
 
@@ -75,6 +102,14 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
           approverTeams: inputs.approverTeams,
           now,
           ...(event.pusher ? { pusher: event.pusher } : {}),
+          advisories: () =>
+            loadAdvisorySeverities({
+              sources: inputs.advisories,
+              ...(inputs.sbom ? { sbom: inputs.sbom } : {}),
+              cwd: deps.workspace,
+              ...(inputs.githubToken ? { githubToken: inputs.githubToken } : {}),
+              logger,
+            }),
           logger,
         }),
     );
@@ -82,13 +117,24 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
     const error = toVouchError(thrown);
     deps.setOutput('verdict', 'fail');
     deps.setOutput('comment-url', '');
-    // Fail closed, and say why where the reviewer looks, when GitHub still answers.
+    // Fail closed: a failing check replaces any earlier success on the same head commit (an
+    // approval since dismissed, say), so branch protection blocks. Best effort: when GitHub does
+    // not answer this either, the step still fails with the original error.
     const body = `${REVIEW_COMMENT_MARKER}\n### ❌ vouch exceptions review: blocked\n\nThe review could not be completed, so nothing is approved:\n\n~~~\n[${error.code}] ${error.message}\n~~~\n\n${error.hint}\n`;
-    if (
-      error.code !== 'GITHUB_RATE_LIMITED' &&
-      error.code !== 'GITHUB_API_FAILED' &&
-      error.code !== 'GITHUB_AUTH_FAILED'
-    ) {
+    let headSha = headShaOfEvent(inputs.eventPath);
+    if (!headSha) {
+      try {
+        const { data } = await client.rest.pulls.get({ owner, repo, pull_number: event.number });
+        headSha = data.head.sha;
+      } catch (secondary) {
+        logger.warn(
+          `could not find the head commit to post a failing ${inputs.reportAs} on: ${toVouchError(secondary).message}`,
+        );
+      }
+    }
+    const posted = headSha ? await post(false, `blocked: [${error.code}]`, body, headSha) : false;
+    // When the API failed and refused the check too, the comment is not tried: it would fail alike.
+    if (posted || !API_FAILURES.has(error.code)) {
       try {
         await upsertPullRequestComment(
           client,
@@ -96,8 +142,6 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
           REVIEW_COMMENT_MARKER,
           body,
         );
-        const { data } = await client.rest.pulls.get({ owner, repo, pull_number: event.number });
-        await post(false, `blocked: [${error.code}]`, body, data.head.sha);
       } catch (secondary) {
         logger.warn(
           `could not report the failure on the pull request: ${toVouchError(secondary).message}`,
@@ -108,6 +152,7 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
   }
 
   const { outcome, pull } = review;
+  for (const warning of outcome.warnings) logger.warn(`${inputs.exceptions}: ${warning}`);
   const body = renderReviewComment(outcome);
   let commentUrl = '';
   if (review.touched) {

@@ -87,10 +87,19 @@ export function utcDateMs(date: string): number {
   return Date.parse(`${date}T00:00:00Z`);
 }
 
-/** Identity of an entry for duplicate detection. */
-function entryKey(e: { id: string; package: string; versions?: string }): string {
-  return `${e.id.toLowerCase()}\u0000${e.package.toLowerCase()}\u0000${(e.versions ?? '*').replace(/\s+/g, ' ').trim()}`;
+/**
+ * Identity of an entry for duplicate detection: id (or the id given instead, e.g. the canonical
+ * id of its alias group), package and versions, case and spacing aside.
+ */
+export function exceptionIdentity(
+  e: { id: string; package: string; versions?: string },
+  id: string = e.id,
+): string {
+  return `${id.toLowerCase()}\u0000${e.package.trim().toLowerCase()}\u0000${(e.versions ?? '*').replace(/\s+/g, ' ').trim()}`;
 }
+
+const entryKey = (e: { id: string; package: string; versions?: string }): string =>
+  exceptionIdentity(e);
 
 /**
  * Checks an exceptions file without throwing: the parsed file (when there were no problems) and

@@ -2,17 +2,19 @@
  * Checks a parsed exceptions file against the policy's remediation windows and the clock
  * (THREATS 40, 47): expiry beyond the window for the finding's severity is an error (the longest
  * window caps it when the severity is not known); expired and soon-expiring entries are reported.
+ * With the advisory data (THREATS 43), two entries naming aliases of one advisory (a GHSA id and
+ * its CVE) for the same package and versions are duplicates: the later one is an error.
  *
  * An exception waives findings up to and including its `expires` date: it has expired from
  * 00:00 UTC on the day after.
  */
-import { utcDateMs } from './parse.ts';
+import { exceptionIdentity, utcDateMs } from './parse.ts';
 import type { ExceptionsFile, PolicyException, RemediationWindows, Severity } from './model.ts';
 
 const DAY_MS = 86_400_000;
 
 export type ExceptionProblemCode =
-  'EXPIRY_BEYOND_WINDOW' | 'EXPIRED' | 'EXPIRING_SOON' | 'CREATED_IN_FUTURE';
+  'EXPIRY_BEYOND_WINDOW' | 'EXPIRED' | 'EXPIRING_SOON' | 'CREATED_IN_FUTURE' | 'DUPLICATE_ALIAS';
 
 export interface ExceptionProblem {
   readonly code: ExceptionProblemCode;
@@ -28,6 +30,11 @@ export interface ValidateExceptionsOptions {
   readonly windows: RemediationWindows;
   /** Severity of the finding an exception waives, when known (advisory severity; licenses and bans: undefined). */
   readonly severityOf?: (exception: PolicyException) => Severity | undefined;
+  /**
+   * Canonical id of the alias group an advisory id belongs to (the id itself when unknown), from
+   * the advisory database: entries whose ids are aliases of one advisory are duplicates.
+   */
+  readonly canonicalId?: (id: string) => string;
   readonly now: Date;
   /** Report exceptions expiring within this many days (default 14). */
   readonly soonDays?: number;
@@ -55,6 +62,7 @@ export function validateExceptions(
   const problems: ExceptionProblem[] = [];
   const soon = options.soonDays ?? 14;
   const nowMs = options.now.getTime();
+  const firstOfGroup = new Map<string, number>();
   file.exceptions.forEach((exception, index) => {
     const push = (
       code: ExceptionProblemCode,
@@ -70,6 +78,20 @@ export function validateExceptions(
         ...(exception.line !== undefined ? { line: exception.line } : {}),
       });
     };
+    if (options.canonicalId && !/^(license|ban):/i.test(exception.id)) {
+      const canonical = options.canonicalId(exception.id);
+      const key = exceptionIdentity(exception, canonical);
+      const first = firstOfGroup.get(key);
+      if (first === undefined) firstOfGroup.set(key, index);
+      else {
+        const other = file.exceptions[first]!;
+        push(
+          'DUPLICATE_ALIAS',
+          'error',
+          `exception #${index + 1} duplicates exception #${first + 1} (${other.id}${other.line !== undefined ? `, line ${other.line}` : ''}): ${exception.id === other.id ? 'the same advisory' : `${exception.id} and ${other.id} are aliases of one advisory (${canonical})`}, for the same package and versions`,
+        );
+      }
+    }
     const severity = options.severityOf?.(exception);
     const window = windowFor(options.windows, severity);
     const days = Math.round((utcDateMs(exception.expires) - utcDateMs(exception.created)) / DAY_MS);

@@ -77,7 +77,7 @@ export interface AdvisoryDatabase {
   readonly warnings: readonly string[];
   /** Entries for one package: ecosystem as OSV spells it (`npm`, `crates.io`), name as the ecosystem does. */
   lookup(ecosystem: string, name: string): readonly IndexedEntry[];
-  /** Canonical id of the alias group `id` belongs to (the id itself when unknown). */
+  /** Canonical id of the alias group `id` belongs to (letter case aside when no id matches exactly; the id itself when unknown). */
   canonicalId(id: string): string;
   /** Every id of the group (sorted), canonical first. */
   groupIds(id: string): readonly string[];
@@ -288,8 +288,20 @@ export function buildAdvisoryDatabase(
     list.sort();
     canonicalOfRoot.set(root, pickCanonical(list));
   }
+  // Ids as exceptions may write them (advisory ids compare case-insensitively), built on first miss.
+  let nodeOfUpper: Map<string, number> | undefined;
   const rootOfId = (id: string): number | undefined => {
-    const n = nodeOf.get(id);
+    let n = nodeOf.get(id);
+    if (n === undefined) {
+      if (!nodeOfUpper) {
+        nodeOfUpper = new Map();
+        for (const [name, i] of nodeOf) {
+          const upper = name.toUpperCase();
+          if (!nodeOfUpper.has(upper)) nodeOfUpper.set(upper, i);
+        }
+      }
+      n = nodeOfUpper.get(id.toUpperCase());
+    }
     return n === undefined ? undefined : rootOf[n];
   };
   const severityCache = new Map<string, AdvisorySeverity>();

@@ -316,13 +316,17 @@ export function evaluatePolicy(input: EvaluatePolicyInput): PolicyReport {
         severityByException.set(ce.index, d.severity);
     }
   }
+  const indexOfException = new Map<PolicyException, number>();
+  for (const [i, e] of (input.exceptions?.exceptions ?? []).entries())
+    if (!indexOfException.has(e)) indexOfException.set(e, i);
   const problems = input.exceptions
     ? validateExceptions(input.exceptions, {
         windows: policy.remediationWindows,
         now,
         soonDays: policy.expiringWithinDays,
+        ...(db ? { canonicalId: (id: string) => db.canonicalId(id) } : {}),
         severityOf: (e) => {
-          const index = input.exceptions!.exceptions.indexOf(e);
+          const index = indexOfException.get(e) ?? -1;
           const known = severityByException.get(index);
           if (known) return known;
           if (/^(license|ban):/i.test(e.id) || !db) return undefined;

@@ -260,3 +260,57 @@ test('Cargo build metadata is ignored when comparing (libgit2-sys 0.14.2+1.5.1 <
     ['0.14.2+1.5.1'],
   );
 });
+
+test('THREATS 43: two exceptions naming aliases of one advisory (GHSA and CVE) for one package are duplicates, named both', () => {
+  const sbom = sbomOf([{ ecosystem: 'npm', name: 'minimist', version: '1.2.5', license: 'MIT' }]);
+  // The literal ids differ, so the file parses; the real record links them as aliases.
+  const exceptions = exceptionsFile(
+    entry('GHSA-xvch-5gv4-984h', 'pkg:npm/minimist', '2026-11-28', '2026-12-04') +
+      entry('CVE-2021-44906', 'pkg:npm/minimist', '2026-11-28', '2026-12-04') +
+      // Same advisory, another package: not a duplicate.
+      entry('CVE-2021-44906', 'pkg:npm/minimist-lite', '2026-11-28', '2026-12-04') +
+      // Same advisory and package, another range: not a duplicate either.
+      entry(
+        'CVE-2021-44906',
+        'pkg:npm/minimist',
+        '2026-11-28',
+        '2026-12-04',
+        '    versions: "<1.2.6"\n',
+      ),
+  );
+  const report = evaluatePolicy({ sbom, policy: POLICY, advisories: npm, exceptions, now });
+  const dups = report.exceptions.problems.filter((p) => p.code === 'DUPLICATE_ALIAS');
+  assert.equal(dups.length, 1);
+  assert.equal(dups[0]!.level, 'error');
+  assert.equal(dups[0]!.exception.index, 1);
+  assert.equal(dups[0]!.exception.id, 'CVE-2021-44906');
+  assert.match(
+    dups[0]!.message,
+    /exception #2 duplicates exception #1 \(GHSA-xvch-5gv4-984h, line 3\)/,
+  );
+  assert.match(
+    dups[0]!.message,
+    /CVE-2021-44906 and GHSA-xvch-5gv4-984h are aliases of one advisory/,
+  );
+  assert.equal(report.counts.invalidExceptions, 1);
+  assert.equal(report.verdict, 'fail', 'an invalid exception fails the run');
+  // The first entry still waives the finding.
+  const finding = report.findings.find((f) => f.id === 'GHSA-xvch-5gv4-984h')!;
+  assert.equal(finding.status, 'waived');
+  assert.equal(finding.waivedBy?.index, 0);
+  // Ids compare case-insensitively, as matching does.
+  const upper = exceptionsFile(
+    entry('CVE-2021-44906', 'pkg:npm/minimist', '2026-11-28', '2026-12-04') +
+      entry('GHSA-XVCH-5GV4-984H', 'pkg:npm/minimist', '2026-11-28', '2026-12-04'),
+  );
+  const r2 = evaluatePolicy({ sbom, policy: POLICY, advisories: npm, exceptions: upper, now });
+  assert.deepEqual(
+    r2.exceptions.problems
+      .filter((p) => p.code === 'DUPLICATE_ALIAS')
+      .map((p) => p.exception.index),
+    [1],
+  );
+  // Without advisory data the alias groups are unknown: nothing to compare.
+  const offline = evaluatePolicy({ sbom, policy: POLICY, exceptions, now });
+  assert.equal(offline.exceptions.problems.filter((p) => p.code === 'DUPLICATE_ALIAS').length, 0);
+});

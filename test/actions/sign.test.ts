@@ -124,7 +124,7 @@ describe('sign action', () => {
       );
       assert.match(
         deps.summaries.join('\n'),
-        /keyless: `https:\/\/github.com\/octo\/app\/.github\/workflows\/release.yml@refs\/heads\/main` \| log index \d+, timestamped/,
+        /keyless: `https:\/\/github.com\/octo\/app\/.github\/workflows\/release.yml@refs\/heads\/main` \| log index \d+ \(integrated \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\), timestamp \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \|/,
       );
     } finally {
       server.close();

@@ -158,12 +158,36 @@ export async function signDsseBundle(
   }
 }
 
-/** Log index and/or timestamp evidence of a bundle, for summaries. */
-export function describeBundleEvidence(bundle: SerializedBundle): {
-  logIndex?: string;
-  timestamped: boolean;
-} {
+/** What witnessed a bundle, for summaries: its log entry and/or its RFC 3161 timestamp. */
+export interface BundleEvidence {
+  readonly logIndex?: string;
+  /** The log's integration time (ISO 8601), when the entry has one (Rekor v1). */
+  readonly integratedTime?: string;
+  readonly timestamped: boolean;
+  /** The signing time the first RFC 3161 timestamp states (ISO 8601). */
+  readonly timestampTime?: string;
+}
+
+/** Log index and time, and timestamp time, of a bundle, for summaries. */
+export async function describeBundleEvidence(bundle: SerializedBundle): Promise<BundleEvidence> {
   const entry = bundle.verificationMaterial.tlogEntries?.[0];
   const ts = bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? [];
-  return { ...(entry ? { logIndex: entry.logIndex } : {}), timestamped: ts.length > 0 };
+  const seconds = Number(entry?.integratedTime ?? 0);
+  let timestampTime: string | undefined;
+  if (ts[0]) {
+    const { RFC3161Timestamp } = cjsExports(await import('@sigstore/core'));
+    try {
+      timestampTime = RFC3161Timestamp.parse(
+        Buffer.from(ts[0].signedTimestamp, 'base64'),
+      ).signingTime.toISOString();
+    } catch {
+      // The bundle was just built from the TSA's answer; a summary line is not the place to fail.
+    }
+  }
+  return {
+    ...(entry ? { logIndex: entry.logIndex } : {}),
+    ...(seconds > 0 ? { integratedTime: new Date(seconds * 1000).toISOString() } : {}),
+    timestamped: ts.length > 0,
+    ...(timestampTime ? { timestampTime } : {}),
+  };
 }

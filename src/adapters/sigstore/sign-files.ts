@@ -64,7 +64,11 @@ export interface SignedFile {
   readonly signer: string;
   readonly mode: string;
   readonly logIndex?: string;
+  /** When the log integrated the entry (ISO 8601; Rekor v1 entries). */
+  readonly logTime?: string;
   readonly timestamped: boolean;
+  /** The time the RFC 3161 timestamp states (ISO 8601). */
+  readonly timestampTime?: string;
 }
 
 export interface SignFilesResult {
@@ -198,7 +202,7 @@ export async function signFiles(
         await writeFileAtomic(publicKeyPath, resolved.publicKeyPem);
       }
       const certificate = bundle.verificationMaterial.certificate?.rawBytes;
-      const evidence = describeBundleEvidence(bundle);
+      const evidence = await describeBundleEvidence(bundle);
       const signed: SignedFile = {
         file,
         bundlePath,
@@ -209,7 +213,9 @@ export async function signFiles(
           : (resolved.hint ?? resolved.description.identity),
         mode: resolved.description.mode,
         ...(evidence.logIndex !== undefined ? { logIndex: evidence.logIndex } : {}),
+        ...(evidence.integratedTime ? { logTime: evidence.integratedTime } : {}),
         timestamped: evidence.timestamped,
+        ...(evidence.timestampTime ? { timestampTime: evidence.timestampTime } : {}),
       };
       progress.tick();
       return signed;
@@ -248,8 +254,10 @@ export function formatSignSummary(result: SignFilesResult, workspace: string): s
     (p.startsWith(`${workspace}/`) ? p.slice(workspace.length + 1) : p).replace(/[`|\r\n]/g, '_');
   const rows = result.files.map((f) => {
     const evidence = [
-      f.logIndex !== undefined ? `log index ${f.logIndex}` : '',
-      f.timestamped ? 'timestamped' : '',
+      f.logIndex !== undefined
+        ? `log index ${f.logIndex}${f.logTime ? ` (integrated ${f.logTime})` : ''}`
+        : '',
+      f.timestamped ? `timestamp ${f.timestampTime ?? '(time unreadable)'}` : '',
     ]
       .filter(Boolean)
       .join(', ');

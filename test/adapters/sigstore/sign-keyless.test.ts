@@ -93,6 +93,10 @@ describe('keyless signing against in-process Fulcio, Rekor and TSA', () => {
         assert.equal(f.signer, SAN);
         assert.ok(f.logIndex !== undefined);
         assert.equal(f.timestamped, true);
+        // The summary shows when: the log's integration time and the timestamp's signing time.
+        for (const time of [f.logTime, f.timestampTime]) {
+          assert.ok(time && Math.abs(Date.parse(time) - Date.now()) < 10 * 60 * 1000, time);
+        }
         assert.equal(f.publicKeyPath, undefined);
         assert.equal(existsSync(f.file.replace(/$/, '.pub')), false);
         const bundle = JSON.parse(readFileSync(f.bundlePath, 'utf8'));

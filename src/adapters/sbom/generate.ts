@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, posix, resolve, sep } from 'node:path';
 import { buildSbom, timestampFromEpoch, type OmitScope } from '../../core/sbom/build.ts';
 import { writeCycloneDx, type CycloneDxVersion } from '../../core/sbom/cyclonedx.ts';
 import { normalizeLicense } from '../../core/sbom/license.ts';
@@ -14,6 +14,7 @@ import type {
   LockfileResult,
   ManifestInput,
 } from '../../core/sbom/lockfiles/common.ts';
+import type { CargoManifestInput } from '../../core/sbom/lockfiles/cargo-manifest.ts';
 import type { Sbom } from '../../core/sbom/model.ts';
 import { writeSpdx } from '../../core/sbom/spdx.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -157,9 +158,11 @@ export async function readLockfile(path: string, maxBytes: number): Promise<Lock
             source: manifestPath,
           }
         : undefined;
+      const members = root ? await readCargoMembers(dir, root.value, maxBytes) : [];
       return readCargoLockfile(text, path, {
         ...(root ? { root } : {}),
         directoryName: basename(resolve(dir)),
+        members,
       });
     }
     case 'pnpm': {
@@ -183,6 +186,59 @@ export async function readLockfile(path: string, maxBytes: number): Promise<Lock
       return readYarnLockfile(lock, path, manifest, workspaces);
     }
   }
+}
+
+/**
+ * The Cargo.toml of each workspace member: `[workspace] members` (literal paths and `*` / `?`
+ * segments) minus `exclude` (paths and what is under them), then the `path` dependencies of
+ * those inside the project directory (Cargo makes them members too). A literal member whose
+ * Cargo.toml is missing is listed without a manifest. Paths leaving the directory are not read.
+ */
+async function readCargoMembers(
+  dir: string,
+  root: Record<string, unknown>,
+  maxBytes: number,
+): Promise<CargoManifestInput[]> {
+  const { cargoPathDependencyDirs, cargoWorkspaceGlobs } =
+    await import('../../core/sbom/lockfiles/cargo-manifest.ts');
+  const { parseTomlSafe } = await import('../../core/sbom/lockfiles/cargo.ts');
+  const { members, exclude } = cargoWorkspaceGlobs(root);
+  const clean = (p: string): string => posix.normalize(p.replace(/\\/g, '/')).replace(/\/$/, '');
+  const excluded = exclude.map(clean);
+  const isExcluded = (rel: string): boolean =>
+    excluded.some((e) => rel === e || rel.startsWith(`${e}/`));
+  const queue: string[] = [];
+  for (const glob of members) {
+    if (/[*?[]/.test(glob)) queue.push(...(await expandWorkspaceGlobs(dir, [glob], 'Cargo.toml')));
+    else queue.push(clean(glob));
+  }
+  const out: CargoManifestInput[] = [];
+  const seen = new Set<string>(['.']);
+  while (queue.length > 0) {
+    const rel = clean(queue.shift()!);
+    if (seen.has(rel) || rel.startsWith('..') || !inside(dir, rel) || isExcluded(rel)) continue;
+    seen.add(rel);
+    const source = join(dir, rel, 'Cargo.toml');
+    if (!existsSync(source)) {
+      out.push({ dir: rel, source });
+      continue;
+    }
+    const value = parseTomlSafe(await readCapped(source, maxBytes), source);
+    out.push({ dir: rel, value, source });
+    queue.push(...cargoPathDependencyDirs(value, rel, root));
+  }
+  queue.push(...cargoPathDependencyDirs(root, '.', root));
+  while (queue.length > 0) {
+    const rel = clean(queue.shift()!);
+    if (seen.has(rel) || rel.startsWith('..') || !inside(dir, rel)) continue;
+    seen.add(rel);
+    const source = join(dir, rel, 'Cargo.toml');
+    if (!existsSync(source)) continue;
+    const value = parseTomlSafe(await readCapped(source, maxBytes), source);
+    out.push({ dir: rel, value, source });
+    queue.push(...cargoPathDependencyDirs(value, rel, root));
+  }
+  return out;
 }
 
 /** package.json in `dir/rel`, parsed, or undefined when there is none. */
@@ -233,10 +289,14 @@ function workspaceGlobs(pkg: unknown): string[] {
 }
 
 /**
- * Expands yarn classic workspace globs made of literal and `*` / `?` segments (`packages/*`);
- * each wildcard segment matches one directory level. Directories with a package.json only.
+ * Expands workspace globs (yarn classic, Cargo) made of literal and `*` / `?` segments (`packages/*`);
+ * each wildcard segment matches one directory level. Directories holding `manifestName` only.
  */
-async function expandWorkspaceGlobs(dir: string, globs: readonly string[]): Promise<string[]> {
+async function expandWorkspaceGlobs(
+  dir: string,
+  globs: readonly string[],
+  manifestName = 'package.json',
+): Promise<string[]> {
   const out = new Set<string>();
   for (const glob of globs) {
     if (glob.startsWith('!')) continue;
@@ -270,7 +330,7 @@ async function expandWorkspaceGlobs(dir: string, globs: readonly string[]): Prom
       current = next;
     }
     for (const p of current)
-      if (p && inside(dir, p) && existsSync(join(dir, p, 'package.json'))) out.add(p);
+      if (p && inside(dir, p) && existsSync(join(dir, p, manifestName))) out.add(p);
   }
   return [...out].sort();
 }

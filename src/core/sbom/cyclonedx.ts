@@ -62,7 +62,15 @@ function componentJson(c: SbomComponent, isRoot: boolean): Record<string, unknow
   if (c.group) out['group'] = c.group;
   out['name'] = c.name;
   if (c.version) out['version'] = c.version;
-  if (!isRoot) out['scope'] = c.scope === 'required' ? 'required' : 'optional';
+  // Cargo dev-only crates are `excluded` (not in the runtime call graph), as cargo-cyclonedx
+  // writes non-runtime crates; npm dev packages stay `optional`, as cyclonedx-npm writes them.
+  if (!isRoot)
+    out['scope'] =
+      c.scope === 'required'
+        ? 'required'
+        : c.scope === 'dev' && c.ecosystem === 'cargo'
+          ? 'excluded'
+          : 'optional';
   if (c.hashes.length > 0)
     out['hashes'] = c.hashes.map((h) => ({ alg: h.alg, content: h.content }));
   const licenses = licensesOf(c.license);

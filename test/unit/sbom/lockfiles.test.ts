@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSbom } from '../../../src/core/sbom/build.ts';
+import { writeCycloneDx } from '../../../src/core/sbom/cyclonedx.ts';
 import { readCargoLockfile, parseTomlSafe } from '../../../src/core/sbom/lockfiles/cargo.ts';
 import { readNpmLockfile } from '../../../src/core/sbom/lockfiles/npm.ts';
 import { VouchError } from '../../../src/errors.ts';
@@ -236,6 +237,141 @@ test('Cargo bad input: TOML errors with position, versions, unsafe keys, out of 
     code(() =>
       readCargoLockfile(lock, 'Cargo.lock', {
         root: { value: { package: { name: 'mine', version: '1.0.0' } }, source: 'Cargo.toml' },
+      }),
+    ),
+    'SBOM_LOCKFILE_OUT_OF_SYNC',
+  );
+});
+
+test('Cargo workspace manifests: member licenses, dev-only crates, path crates not named like crates.io ones', () => {
+  const dir = 'cargo-boringtun-v4';
+  const text = readFileSync(join(BENCH, dir, 'Cargo.lock'), 'utf8');
+  const member = (rel: string) => {
+    const source = join(BENCH, dir, rel, 'Cargo.toml');
+    return { dir: rel, value: parseTomlSafe(readFileSync(source, 'utf8'), source), source };
+  };
+  const root = parseTomlSafe(readFileSync(join(BENCH, dir, 'Cargo.toml'), 'utf8'), 'Cargo.toml');
+  const r = readCargoLockfile(text, 'Cargo.lock', {
+    root: { value: root, source: 'Cargo.toml' },
+    directoryName: dir,
+    members: [member('boringtun'), member('boringtun-cli')],
+  });
+  const by = new Map(r.components.map((c) => [c.name, c]));
+  for (const name of ['boringtun', 'boringtun-cli']) {
+    const c = by.get(name)!;
+    assert.equal(c.license, 'BSD-3-Clause', name);
+    assert.equal(c.purl, `pkg:cargo/${name}@0.7.1?download_url=file%3A%2F%2F${name}`);
+    assert.equal(c.scope, 'required');
+  }
+  // [dev-dependencies] of boringtun: etherparse and criterion (and what only they need) are dev;
+  // tracing-subscriber is also a normal dependency (of boringtun-cli), so it stays required.
+  assert.equal(by.get('criterion')?.scope, 'dev');
+  assert.equal(by.get('etherparse')?.scope, 'dev');
+  assert.equal(by.get('criterion')?.properties?.['cargo:dependency-kind'], 'dev');
+  assert.equal(by.get('tracing-subscriber')?.scope, 'required');
+  assert.equal(by.get('ring')?.scope, 'required');
+  // Every dev crate is reachable only through a member's dev edge.
+  const dev = new Set(r.components.filter((c) => c.scope === 'dev').map((c) => c.ref));
+  assert.ok(dev.size > 20, `${dev.size} dev crates`);
+  for (const [from, tos] of r.dependencies) {
+    const f = r.components.find((c) => c.ref === from);
+    if (f && !dev.has(from) && f.properties?.['cargo:source'] !== 'path')
+      for (const t of tos) assert.ok(!dev.has(t), `${from} (required) → ${t} (dev)`);
+  }
+  const omitted = buildSbom(r, { omit: ['dev'] });
+  assert.equal(omitted.components.length, r.components.length - dev.size);
+  assert.ok(omitted.components.every((c) => c.name !== 'criterion'));
+  // The dev-only crates are CycloneDX `excluded`, and read back as dev.
+  const cdx = JSON.parse(writeCycloneDx(buildSbom(r))) as {
+    components: { name: string; scope: string }[];
+  };
+  assert.equal(cdx.components.find((c) => c.name === 'criterion')?.scope, 'excluded');
+  assert.equal(cdx.components.filter((c) => c.scope === 'excluded').length, dev.size);
+
+  // Without member manifests nothing is classified, and the members have no purl
+  // (a bare pkg:cargo/boringtun@0.7.1 would name the crates.io crate).
+  const bare = cargo(dir);
+  assert.ok(bare.components.every((c) => c.scope === 'required'));
+  assert.equal(bare.components.find((c) => c.name === 'boringtun')?.purl, undefined);
+});
+
+test('Cargo manifests: license.workspace, renamed and workspace dependencies, build-only crates, root package', () => {
+  const lock = [
+    'version = 4',
+    ...[
+      ['app', '1.0.0', undefined, ['lib-a', 'cc', 'tester', 'shared']],
+      ['lib-a', '0.1.0', undefined, ['serde']],
+      ['serde', '1.0.0', 'crates', []],
+      ['cc', '1.0.0', 'crates', ['jobserver']],
+      ['jobserver', '0.1.0', 'crates', []],
+      ['tester', '2.0.0', 'crates', ['shared']],
+      ['shared', '1.0.0', 'crates', []],
+    ].map(
+      ([name, version, src, deps]) =>
+        `[[package]]\nname = "${name}"\nversion = "${version}"\n${src ? 'source = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "' + '0'.repeat(64) + '"\n' : ''}dependencies = [${(deps as string[]).map((d) => `"${d}"`).join(', ')}]\n`,
+    ),
+  ].join('\n');
+  const root = parseTomlSafe(
+    [
+      '[package]',
+      'name = "app"',
+      'version = "1.0.0"',
+      'license.workspace = true',
+      '[workspace]',
+      'members = ["crates/*"]',
+      '[workspace.package]',
+      'license = "MIT OR Apache-2.0"',
+      '[workspace.dependencies]',
+      'lib = { path = "crates/lib-a", package = "lib-a" }',
+      '[dependencies]',
+      'lib.workspace = true',
+      'shared = "1"',
+      '[build-dependencies]',
+      'cc = "1"',
+      '[dev-dependencies]',
+      'test-helper = { version = "2", package = "tester" }',
+      'shared = "1"',
+    ].join('\n'),
+    'Cargo.toml',
+  );
+  const libA = parseTomlSafe(
+    '[package]\nname = "lib-a"\nversion = "0.1.0"\nlicense = { workspace = true }\n[target."cfg(unix)".dependencies]\nserde = "1"\n',
+    'crates/lib-a/Cargo.toml',
+  );
+  const r = readCargoLockfile(lock, 'Cargo.lock', {
+    root: { value: root, source: 'Cargo.toml' },
+    members: [{ dir: 'crates/lib-a', value: libA, source: 'crates/lib-a/Cargo.toml' }],
+  });
+  assert.equal(r.root.name, 'app');
+  assert.equal(r.root.license, 'MIT OR Apache-2.0');
+  assert.equal(r.root.purl, 'pkg:cargo/app@1.0.0?download_url=file%3A%2F%2F.');
+  const by = new Map(r.components.map((c) => [c.name, c]));
+  assert.equal(by.get('lib-a')?.license, 'MIT OR Apache-2.0');
+  assert.equal(
+    by.get('lib-a')?.purl,
+    'pkg:cargo/lib-a@0.1.0?download_url=file%3A%2F%2Fcrates%2Flib-a',
+  );
+  assert.equal(by.get('serde')?.scope, 'required');
+  // Build-only: kept (their output goes into the build), marked.
+  assert.equal(by.get('cc')?.scope, 'required');
+  assert.equal(by.get('cc')?.properties?.['cargo:dependency-kind'], 'build');
+  assert.equal(by.get('jobserver')?.properties?.['cargo:dependency-kind'], 'build');
+  // Renamed dev-dependency: dev; `shared` is both normal and dev: normal.
+  assert.equal(by.get('tester')?.scope, 'dev');
+  assert.equal(by.get('shared')?.scope, 'required');
+  assert.equal(by.get('shared')?.properties?.['cargo:dependency-kind'], undefined);
+  // A member the lockfile lacks is out of sync.
+  assert.equal(
+    code(() =>
+      readCargoLockfile(lock, 'Cargo.lock', {
+        root: { value: root, source: 'Cargo.toml' },
+        members: [
+          {
+            dir: 'crates/gone',
+            value: { package: { name: 'gone', version: '1.0.0' } },
+            source: 'crates/gone/Cargo.toml',
+          },
+        ],
       }),
     ),
     'SBOM_LOCKFILE_OUT_OF_SYNC',

@@ -1,14 +1,24 @@
 /**
- * Cargo.lock (v2, v3, v4) with its Cargo.toml into the model. crates.io packages carry their
- * sha256 `checksum`; git sources get a `vcs_url` purl qualifier (`git+URL@commit`), other
- * registries a `repository_url`, and path / workspace packages are marked as such.
+ * Cargo.lock (v2, v3, v4) with its Cargo.toml files into the model. crates.io packages carry
+ * their sha256 `checksum`; git sources get a `vcs_url` purl qualifier (`git+URL@commit`), other
+ * registries a `repository_url`, path / workspace packages a `download_url` of their directory
+ * (`file://crates/foo`, as cargo-cyclonedx) so no purl equals a crates.io crate's. Members'
+ * manifests give their licenses and which crates only their dev-dependencies reach (scope dev).
  */
+import { posix } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { VouchError } from '../../../errors.ts';
 import { isUnsafeKey } from '../../safe-parse.ts';
 import { hashFromHex } from '../integrity.ts';
 import { normalizeLicense } from '../license.ts';
 import type { ExternalReference, SbomComponent } from '../model.ts';
+import {
+  pathCrateUrl,
+  readCargoWorkspace,
+  type CargoDependencyKind,
+  type CargoManifestInput,
+  type CargoWorkspaceInfo,
+} from './cargo-manifest.ts';
 import {
   buildPurl,
   invalid,
@@ -101,9 +111,14 @@ export interface CargoManifests {
   readonly root?: { readonly value: Json; readonly source: string };
   /** Name for a virtual workspace's root component (the directory name). */
   readonly directoryName?: string;
+  /**
+   * The workspace members' Cargo.toml files (from `[workspace] members` / `exclude`, and path
+   * dependencies inside the workspace); the root package's is taken from `root`.
+   */
+  readonly members?: readonly CargoManifestInput[];
 }
 
-/** Reads Cargo.lock text with the workspace's Cargo.toml (when given). */
+/** Reads Cargo.lock text with the workspace's Cargo.toml files (when given). */
 export function readCargoLockfile(
   text: string,
   source: string,
@@ -129,22 +144,24 @@ export function readCargoLockfile(
   const workspace = isObject(manifest['workspace']) ? manifest['workspace'] : undefined;
   const wsPackage = workspace && isObject(workspace['package']) ? workspace['package'] : {};
 
-  // Out of sync: the root package must be in the lockfile.
+  const memberInputs: CargoManifestInput[] = [...(manifests.members ?? [])];
+  if (manifests.root && pkgTable && !memberInputs.some((m) => m.dir === '.'))
+    memberInputs.unshift({ dir: '.', value: manifests.root.value, source: manifests.root.source });
+  const info = readCargoWorkspace(manifests.root?.value, memberInputs);
+
+  // Out of sync: the root package and every member must be path packages of the lockfile.
   const rootName = pkgTable ? str(pkgTable['name']) : undefined;
-  if (
-    manifests.root &&
-    rootName &&
-    packages.length > 0 &&
-    !packages.some((p) => p.name === rootName && !p.source)
-  ) {
-    throw new VouchError(
-      'SBOM_LOCKFILE_OUT_OF_SYNC',
-      `${source} does not list the package "${rootName}" that ${manifests.root.source} declares`,
-    );
+  if (packages.length > 0) {
+    for (const m of info.members.values()) {
+      if (!packages.some((p) => p.name === m.name && !p.source)) {
+        throw new VouchError(
+          'SBOM_LOCKFILE_OUT_OF_SYNC',
+          `${source} does not list the package "${m.name}" that ${m.source} declares`,
+        );
+      }
+    }
   }
 
-  const refs = new RefAllocator();
-  const byKey = new Map<string, SbomComponent>();
   const byName = new Map<string, CargoPackage[]>();
   for (const p of packages) {
     const list = byName.get(p.name) ?? [];
@@ -152,6 +169,34 @@ export function readCargoLockfile(
     byName.set(p.name, list);
   }
   const keyOf = (p: CargoPackage): string => `${p.name} ${p.version} ${p.source ?? ''}`;
+  const resolveDep = (spec: string): CargoPackage | undefined => {
+    const m = /^(\S+)(?: (\S+))?(?: \((.+)\))?$/.exec(spec.trim());
+    if (!m) return undefined;
+    const [, name, ver, src] = m;
+    return (byName.get(name!) ?? []).find(
+      (p) => (!ver || p.version === ver) && (!src || p.source === src),
+    );
+  };
+  const warnings: string[] = [];
+  const edges = new Map<string, CargoPackage[]>();
+  for (const p of packages) {
+    const out: CargoPackage[] = [];
+    for (const d of p.dependencies) {
+      const target = resolveDep(d);
+      if (target) out.push(target);
+      else warnings.push(`${p.name} ${p.version} depends on "${d}", which ${source} does not list`);
+    }
+    edges.set(keyOf(p), out);
+  }
+  const kinds = classifyCargo(packages, edges, keyOf, info);
+
+  // Path crates whose Cargo.toml is missing: located by a member directory of the same name.
+  const dirOf = (name: string): string | undefined =>
+    info.dirs.get(name) ??
+    memberInputs.find((m) => !m.value && posix.basename(m.dir) === name)?.dir;
+
+  const refs = new RefAllocator();
+  const byKey = new Map<string, SbomComponent>();
   const components: SbomComponent[] = [];
   let rootComponent: SbomComponent | undefined;
   const members: SbomComponent[] = [];
@@ -164,8 +209,17 @@ export function readCargoLockfile(
     const properties: Record<string, string> = {};
     let hashes = p.checksum ? hashFromHex(p.checksum, 'SHA-256') : [];
     const src = p.source;
+    const isRoot = !src && rootName === p.name && !rootComponent;
+    let purl = true;
     if (!src) {
       properties['cargo:source'] = 'path';
+      // Not the crates.io crate of the same name: a download_url to the local directory, as
+      // cargo-cyclonedx writes it; no purl when the directory is not known.
+      const dir = isRoot ? '.' : dirOf(p.name);
+      if (dir) {
+        qualifiers['download_url'] = pathCrateUrl(dir);
+        properties['cargo:path'] = dir;
+      } else purl = false;
     } else if (CRATES_IO.has(src)) {
       externalReferences.push({
         type: 'distribution',
@@ -183,17 +237,19 @@ export function readCargoLockfile(
       properties['cargo:source'] = src;
       hashes = hashes.length > 0 ? hashes : [];
     }
-    const isRoot = !src && rootName === p.name && !rootComponent;
+    const kind = kinds.get(keyOf(p));
+    if (kind === 'build' || kind === 'dev') properties['cargo:dependency-kind'] = kind;
+    const member = !src ? info.members.get(p.name) : undefined;
     const c = makeComponent({
       ref: refs.take(`${p.name}@${p.version}`, src ?? 'path'),
       type: isRoot ? 'application' : 'library',
       name: p.name,
       version: p.version,
-      purl: buildPurl('cargo', undefined, p.name, p.version, qualifiers),
+      purl: purl ? buildPurl('cargo', undefined, p.name, p.version, qualifiers) : undefined,
       ecosystem: 'cargo',
-      scope: 'required',
+      scope: kind === 'dev' ? 'dev' : 'required',
       hashes,
-      license: isRoot && pkgTable ? normalizeLicense(pkgTable['license']) : undefined,
+      license: member?.license,
       externalReferences,
       properties,
     });
@@ -219,26 +275,10 @@ export function readCargoLockfile(
       properties: { 'cargo:virtual-workspace': 'true' },
     });
 
-  const resolveDep = (spec: string): SbomComponent | undefined => {
-    const m = /^(\S+)(?: (\S+))?(?: \((.+)\))?$/.exec(spec.trim());
-    if (!m) return undefined;
-    const [, name, ver, src] = m;
-    const candidates = (byName.get(name!) ?? []).filter(
-      (p) => (!ver || p.version === ver) && (!src || p.source === src),
-    );
-    return candidates.length > 0 ? byKey.get(keyOf(candidates[0]!)) : undefined;
-  };
   const dependencies = new Map<string, string[]>();
-  const warnings: string[] = [];
   for (const p of packages) {
-    const from = byKey.get(keyOf(p))!;
-    const out = new Set<string>();
-    for (const d of p.dependencies) {
-      const target = resolveDep(d);
-      if (target) out.add(target.ref);
-      else warnings.push(`${p.name} ${p.version} depends on "${d}", which ${source} does not list`);
-    }
-    if (out.size > 0) dependencies.set(from.ref, [...out].sort());
+    const out = new Set((edges.get(keyOf(p)) ?? []).map((t) => byKey.get(keyOf(t))!.ref));
+    if (out.size > 0) dependencies.set(byKey.get(keyOf(p))!.ref, [...out].sort());
   }
   // A virtual workspace depends on its members (path packages).
   if (!rootComponent) {
@@ -253,4 +293,52 @@ export function readCargoLockfile(
     dependencies,
     warnings,
   };
+}
+
+/**
+ * Which crates the workspace needs only for its tests and benches, or only to build: from each
+ * member's manifest, the kind of each of its lockfile edges (a crate declared under
+ * `[dependencies]` and `[dev-dependencies]` is a normal one); then what is reachable from the
+ * members through normal edges is normal, what else is reachable through build edges is `build`,
+ * what else through dev edges is `dev`. Edges of crates outside the workspace are all followed
+ * (Cargo.lock lists no dev-dependencies for them). Path crates are members (never dev).
+ * Without any member manifest, nothing is classified.
+ */
+function classifyCargo(
+  packages: readonly CargoPackage[],
+  edges: ReadonlyMap<string, readonly CargoPackage[]>,
+  keyOf: (p: CargoPackage) => string,
+  info: CargoWorkspaceInfo,
+): Map<string, CargoDependencyKind> {
+  const out = new Map<string, CargoDependencyKind>();
+  if (info.members.size === 0) return out;
+  const isMember = (p: CargoPackage): boolean => !p.source;
+  const edgeKind = (from: CargoPackage, to: CargoPackage): CargoDependencyKind => {
+    const declared = info.members.get(from.name)?.kinds.get(to.name);
+    if (!declared || declared.has('normal')) return 'normal';
+    return declared.has('build') ? 'build' : 'dev';
+  };
+  const walk = (starts: readonly CargoPackage[], kind: CargoDependencyKind): void => {
+    const stack = starts.filter((p) => !out.has(keyOf(p)));
+    for (const p of stack) out.set(keyOf(p), kind);
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      for (const t of edges.get(keyOf(p)) ?? []) {
+        if (out.has(keyOf(t))) continue;
+        if (isMember(p) && edgeKind(p, t) !== 'normal') continue;
+        out.set(keyOf(t), kind);
+        stack.push(t);
+      }
+    }
+  };
+  const memberPkgs = packages.filter(isMember);
+  walk(memberPkgs, 'normal');
+  for (const kind of ['build', 'dev'] as const) {
+    const starts = memberPkgs.flatMap((m) =>
+      (edges.get(keyOf(m)) ?? []).filter((t) => edgeKind(m, t) === kind),
+    );
+    walk(starts, kind);
+  }
+  for (const [k, v] of out) if (v === 'normal') out.delete(k);
+  return out;
 }

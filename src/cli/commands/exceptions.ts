@@ -124,6 +124,7 @@ async function validateExceptionsFile(ctx: CommandContext): Promise<number> {
     windows,
     now: nowOf(ctx),
     severityOf: (e) => severityByEntry.get(e),
+    ...(advisories ? { canonicalId: advisories.canonicalId } : {}),
   });
   const errors = problems.filter((p) => p.level === 'error');
   const notices = windowWarnings(entryWindows, file);

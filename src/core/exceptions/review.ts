@@ -478,6 +478,8 @@ export function readReviewSide(
     windows: options.windows,
     now: options.now,
     severityOf: (e) => severityByEntry.get(e),
+    // With advisory data, two entries naming aliases of one advisory are duplicates (as at release).
+    ...(options.advisories ? { canonicalId: options.advisories.canonicalId } : {}),
   }).map((p) => ({
     severity: p.level,
     code: p.code,

@@ -154,7 +154,7 @@ function realAdvisories() {
 
 const CRITICAL_180 =
   // CVE-2021-44906 is an alias of GHSA-xvch-5gv4-984h (minimist prototype pollution, CVSS 9.8).
-  '  - id: CVE-2021-44906\n    package: pkg:npm/minimist\n    reason: build scripts only\n    owner: "@acme/web"\n    approved-by: "@acme/release-managers"\n    approval: https://github.com/acme/widget/pull/42\n    created: 2026-12-01\n    expires: 2027-05-30\n';
+  '  - id: CVE-2021-44906\n    package: pkg:npm/minimist\n    versions: "<1.2.6"\n    reason: build scripts only\n    owner: "@acme/web"\n    approved-by: "@acme/release-managers"\n    approval: https://github.com/acme/widget/pull/42\n    created: 2026-12-01\n    expires: 2027-05-30\n';
 
 test('real advisories: the severity of the waived advisory (or its alias) sets the window', () => {
   const advisories = realAdvisories();
@@ -254,4 +254,26 @@ test('an advisory the data does not hold is capped by the longest window, with a
   assert.deepEqual(outcome.warnings, [
     'Not found in the advisory data, so capped by the longest remediation window: CVE-2099-0001',
   ]);
+});
+
+test('real advisories: a waiver naming an alias of an advisory already waived for the same versions is a duplicate', () => {
+  const advisories = realAdvisories();
+  const alias = CRITICAL_180.replace('    versions: "<1.2.6"\n', '').replace(
+    '2027-05-30',
+    '2026-12-08',
+  );
+  const text = HEADER + MINIMIST + alias;
+  const outcome = evaluateReview(
+    facts(HEADER + MINIMIST, text, {
+      base: readReviewSide(HEADER + MINIMIST, 'base', { ...opts, advisories }),
+      head: readReviewSide(text, 'head', { ...opts, advisories }),
+    }),
+  );
+  assert.equal(outcome.verdict, 'fail');
+  assert.match(
+    renderReviewComment(outcome),
+    /\[DUPLICATE_ALIAS\] CVE-2021-44906 .*CVE-2021-44906 and GHSA-xvch-5gv4-984h are aliases of one advisory/,
+  );
+  // Without the advisory data the two ids look different, and the literal check lets them be.
+  assert.equal(evaluateReview(facts(HEADER + MINIMIST, text)).verdict, 'pass');
 });

@@ -426,6 +426,10 @@ export const ERROR_CODES = {
     kind: 'user',
     hint: 'Check the globs: they must match files inside the workspace.',
   },
+  SIGN_ED25519_MESSAGE_UNSUPPORTED: {
+    kind: 'user',
+    hint: 'Sign files with an ECDSA P-256/P-384 or RSA key (Sigstore clients cannot verify Ed25519 signatures over files); Ed25519 keys still sign attestations (DSSE).',
+  },
   TRUSTED_KEYS_INVALID: {
     kind: 'user',
     hint: 'See docs/key-custody.md for the trusted-keys file format.',

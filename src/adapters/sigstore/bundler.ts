@@ -82,6 +82,28 @@ function toSigningError(error: unknown): VouchError {
 }
 
 /**
+ * Refuses an EdDSA key (Ed25519, Ed448) for message-signature bundles. Sigstore verifies a
+ * message signature against the message digest's algorithm (`@sigstore/verify` passes `sha256`
+ * to crypto.verify, which EdDSA refuses), and Rekor's hashedrekord entries reject Ed25519, so such
+ * a bundle would verify nowhere. DSSE bundles (attestations) sign the PAE bytes and stay open to
+ * Ed25519.
+ */
+export async function assertMessageSigningKey(
+  publicKeyPem: string | undefined,
+  what: string,
+): Promise<void> {
+  if (!publicKeyPem) return;
+  const { createPublicKey } = await import('node:crypto');
+  const type = createPublicKey(publicKeyPem).asymmetricKeyType;
+  if (type === 'ed25519' || type === 'ed448') {
+    throw new VouchError(
+      'SIGN_ED25519_MESSAGE_UNSUPPORTED',
+      `${what} is an ${type === 'ed25519' ? 'Ed25519' : 'Ed448'} key, which cannot sign files into Sigstore bundles that other clients verify`,
+    );
+  }
+}
+
+/**
  * Signs a message (a release file) into a v0.3 bundle. With `{ digest }` only, the signer's
  * signDigest is used (KMS, PKCS#11, RSA keys); otherwise the bytes are signed.
  */
@@ -98,19 +120,31 @@ export async function signMessageBundle(
   if (!isBytes && (digest.length !== 32 || (artifact.algorithm ?? 'sha256') !== 'sha256')) {
     throw new VouchError('INTERNAL', 'a message digest must be 32 bytes of SHA-256');
   }
-  let effective: Signer = signer;
+  let effective: Signer = {
+    async sign(data: Buffer): Promise<Signature> {
+      const signature = await signer.sign(data);
+      if (signature.key.$case === 'publicKey') {
+        await assertMessageSigningKey(signature.key.publicKey, 'the signing key');
+      }
+      return signature;
+    },
+  };
   if (!isBytes) {
     const signDigest = signer.signDigest?.bind(signer);
     if (!signDigest) {
-      throw new VouchError(
-        'SIGN_KEY_INVALID',
-        'this signer cannot sign a precomputed digest (Ed25519 or ECDSA file key)',
-        {
-          hint: 'Sign the file bytes instead, or use an RSA, KMS or PKCS#11 key.',
-        },
-      );
+      throw new VouchError('SIGN_KEY_INVALID', 'this signer cannot sign a precomputed digest', {
+        hint: 'Sign the file bytes instead, or use an ECDSA, RSA, KMS or PKCS#11 key.',
+      });
     }
-    effective = { sign: () => signDigest(digest, 'sha256') };
+    effective = {
+      async sign(): Promise<Signature> {
+        const signature = await signDigest(digest, 'sha256');
+        if (signature.key.$case === 'publicKey') {
+          await assertMessageSigningKey(signature.key.publicKey, 'the signing key');
+        }
+        return signature;
+      },
+    };
   }
   class V03MessageBundleBuilder extends MessageSignatureBundleBuilder {
     protected override async package(_artifact: { data: Buffer }, signature: Signature) {

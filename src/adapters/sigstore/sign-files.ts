@@ -20,7 +20,12 @@ import { VouchError } from '../../errors.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { hashFile } from '../fs/hash-file.ts';
 import { defaultSigstoreInstance } from './default-instance.ts';
-import { describeBundleEvidence, signMessageBundle, type SerializedBundle } from './bundler.ts';
+import {
+  assertMessageSigningKey,
+  describeBundleEvidence,
+  signMessageBundle,
+  type SerializedBundle,
+} from './bundler.ts';
 import { resolveSigner, type ResolveSignerOptions } from './resolve-signer.ts';
 
 /** Files signed at the same time. */
@@ -164,8 +169,14 @@ export async function signFiles(
     }
     targets.add(target);
   }
-  if (options.outputDir) await fsp.mkdir(options.outputDir, { recursive: true });
   const resolved = await resolveSigner(options.key, resolveOptions);
+  try {
+    await assertMessageSigningKey(resolved.publicKeyPem, options.key);
+    if (options.outputDir) await fsp.mkdir(options.outputDir, { recursive: true });
+  } catch (error) {
+    await resolved.close();
+    throw error;
+  }
   const witnessLine = describeWitnesses(witnesses);
   deps.logger.info(
     `signing ${options.files.length} file(s) with ${resolved.description.mode} key ${resolved.description.identity}; ${witnessLine}`,

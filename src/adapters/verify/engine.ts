@@ -414,11 +414,18 @@ function messageContent(bundle: Bundle, artifact: ArtifactInput, source: string)
     compareDigest: (d: Buffer) => digest.equals(d),
     compareSignedDigest: (d: Buffer) => digest.equals(d),
     verifySignature(key: KeyObject): boolean {
+      if (key.asymmetricKeyType === 'ed25519' || key.asymmetricKeyType === 'ed448') {
+        // A message signature is verified over its digest algorithm (SHA-256 here), and EdDSA
+        // takes no digest: @sigstore/verify rejects every such bundle and Rekor's hashedrekord
+        // refuses Ed25519, so accepting one here would vouch for what no other client accepts.
+        throw new VouchError(
+          'VERIFY_UNSUPPORTED',
+          `${source}: a message signature made with an ${key.asymmetricKeyType === 'ed25519' ? 'Ed25519' : 'Ed448'} key cannot be verified by Sigstore clients; vouch refuses it too`,
+        );
+      }
       if (artifact.bytes) {
-        const algo =
-          key.asymmetricKeyType === 'ed25519' || key.asymmetricKeyType === 'ed448' ? null : alg;
         try {
-          return cryptoVerify(algo, artifact.bytes, key, signature);
+          return cryptoVerify(alg, artifact.bytes, key, signature);
         } catch {
           return false;
         }

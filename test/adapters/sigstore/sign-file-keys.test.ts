@@ -1,19 +1,58 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { signDsseBundle } from '../../../src/adapters/sigstore/bundler.ts';
 import { signFiles } from '../../../src/adapters/sigstore/sign-files.ts';
+import { verifyArtifacts } from '../../../src/adapters/verify/verify-artifacts.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
+import { computeKeyHint, createKeySigner } from '../../../src/core/signing/key-signer.ts';
+import type { VouchError } from '../../../src/errors.ts';
 import { verifyWithOpenssl, verifyWithPublicKey } from '../../helpers/signing/verify.ts';
 
+/** Key types that sign files (message signatures); Ed25519 signs only DSSE, see below. */
 const KEYS = {
   'ecdsa-p256': () => generateKeyPairSync('ec', { namedCurve: 'P-256' }),
   'ecdsa-p384': () => generateKeyPairSync('ec', { namedCurve: 'P-384' }),
-  ed25519: () => generateKeyPairSync('ed25519'),
   rsa: () => generateKeyPairSync('rsa', { modulusLength: 2048 }),
 } as const;
+
+/** vouch's own verifier on one key-signed bundle: 'pass' or the failure's code. */
+async function ourVerdict(
+  dir: string,
+  artifact: string,
+  bundle: string,
+  publicKey: string,
+): Promise<string> {
+  const root = join(dir, 'empty-trusted-root.json');
+  writeFileSync(
+    root,
+    JSON.stringify({
+      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+      tlogs: [],
+      certificateAuthorities: [],
+      ctlogs: [],
+      timestampAuthorities: [],
+    }),
+  );
+  try {
+    const result = await verifyArtifacts(
+      {
+        artifacts: [artifact],
+        bundles: [bundle],
+        key: publicKey,
+        trust: { kind: 'file', path: root },
+      },
+      { cwd: dir, logger: silentLogger },
+    );
+    const report = result.artifacts[0]!;
+    return report.verdict === 'pass' ? 'pass' : (report.error?.code ?? 'fail');
+  } finally {
+    rmSync(root, { force: true });
+  }
+}
 
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-sign-'));
@@ -24,7 +63,7 @@ function workspace(): string {
 
 describe('sign with PEM key files (offline)', () => {
   for (const [name, make] of Object.entries(KEYS)) {
-    it(`${name}: bundle v0.3 per file, public key beside it, verifies with openssl${name === 'ed25519' ? '' : ' and @sigstore/verify'}`, async () => {
+    it(`${name}: bundle v0.3 per file, public key beside it, verifies with openssl, @sigstore/verify and vouch verify`, async () => {
       const dir = workspace();
       const { privateKey } = make();
       const keyPath = join(dir, 'release.key');
@@ -54,7 +93,8 @@ describe('sign with PEM key files (offline)', () => {
         const data = readFileSync(f.file);
         const openssl = verifyWithOpenssl(f.file, bundle.messageSignature.signature, pem);
         assert.ok(openssl.ok, openssl.output);
-        if (name !== 'ed25519') await verifyWithPublicKey(bundle, pem, data);
+        await verifyWithPublicKey(bundle, pem, data);
+        assert.equal(await ourVerdict(dir, f.file, f.bundlePath, f.publicKeyPath), 'pass');
         // A changed file must not verify.
         const tampered = join(dir, 'tampered');
         writeFileSync(tampered, Buffer.concat([data, Buffer.from('x')]));
@@ -62,6 +102,91 @@ describe('sign with PEM key files (offline)', () => {
       }
     });
   }
+
+  it('ed25519: refused for files with a coded error and a hint, nothing written; its DSSE attestations verify with @sigstore/verify and vouch verify', async () => {
+    const dir = workspace();
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const keyPath = join(dir, 'ed25519.key');
+    writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const before = readdirSync(dir).sort();
+    for (const outputDir of [undefined, join(dir, 'signed')]) {
+      await assert.rejects(
+        signFiles(
+          {
+            files: [join(dir, 'app.tgz')],
+            key: keyPath,
+            offline: true,
+            ...(outputDir ? { outputDir } : {}),
+          },
+          { env: {}, logger: silentLogger, cwd: dir },
+        ),
+        (e: VouchError) => {
+          assert.equal(e.code, 'SIGN_ED25519_MESSAGE_UNSUPPORTED');
+          assert.match(e.message, /ed25519\.key is an Ed25519 key/);
+          assert.match(e.hint, /ECDSA P-256\/P-384 or RSA/);
+          assert.match(e.hint, /DSSE/);
+          return true;
+        },
+      );
+    }
+    assert.deepEqual(readdirSync(dir).sort(), before, 'no bundle, no public key, no output dir');
+
+    // The same key signs DSSE: @sigstore/verify and vouch verify both accept the envelope.
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const data = readFileSync(join(dir, 'app.tgz'));
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [
+        { name: 'app.tgz', digest: { sha256: createHash('sha256').update(data).digest('hex') } },
+      ],
+      predicateType: 'https://example.com/test/v1',
+      predicate: {},
+    };
+    const dsse = await signDsseBundle(
+      createKeySigner(privateKey),
+      Buffer.from(JSON.stringify(statement)),
+      'application/vnd.in-toto+json',
+      {},
+    );
+    await verifyWithPublicKey(dsse, pem);
+    writeFileSync(join(dir, 'app.tgz.intoto.sigstore.json'), JSON.stringify(dsse));
+    writeFileSync(join(dir, 'ed25519.pub'), pem);
+    assert.equal(
+      await ourVerdict(
+        dir,
+        join(dir, 'app.tgz'),
+        join(dir, 'app.tgz.intoto.sigstore.json'),
+        join(dir, 'ed25519.pub'),
+      ),
+      'pass',
+    );
+
+    // A message bundle signed with Ed25519 by other means: @sigstore/verify refuses it, and so does vouch.
+    const { toMessageSignatureBundle, bundleToJSON } = await import('@sigstore/bundle');
+    const message = bundleToJSON(
+      toMessageSignatureBundle({
+        digest: createHash('sha256').update(data).digest(),
+        signature: sign(null, data, privateKey),
+        keyHint: computeKeyHint(pem),
+        certificateChain: false,
+      }),
+    );
+    assert.equal(
+      verifyWithOpenssl(join(dir, 'app.tgz'), message.messageSignature!.signature, pem).ok,
+      true,
+    );
+    await assert.rejects(verifyWithPublicKey(message, pem, data), /signature/i);
+    writeFileSync(join(dir, 'app.tgz.ed25519.sigstore.json'), JSON.stringify(message));
+    assert.equal(
+      await ourVerdict(
+        dir,
+        join(dir, 'app.tgz'),
+        join(dir, 'app.tgz.ed25519.sigstore.json'),
+        join(dir, 'ed25519.pub'),
+      ),
+      'VERIFY_UNSUPPORTED',
+    );
+  });
 
   it('writes into --output-dir', async () => {
     const dir = workspace();

@@ -9,7 +9,19 @@ import type { Logger } from '../../core/logger.ts';
 import type { IdentityPolicy } from '../../core/verify/identity-policy.ts';
 import type { SlsaPolicy } from '../../core/verify/slsa.ts';
 import { VouchError } from '../../errors.ts';
-import { verifyArtifacts, type VerifyRequest, type VerifyResult } from './verify-artifacts.ts';
+import {
+  parseGitHubOrgSource,
+  parseGitHubSource,
+  parseOciSource,
+  parseReleaseSource,
+  type BundleSource,
+} from './fetch-bundles.ts';
+import {
+  verifyArtifacts,
+  type VerifyDeps,
+  type VerifyRequest,
+  type VerifyResult,
+} from './verify-artifacts.ts';
 
 export interface RunVerifyOptions {
   readonly artifacts: readonly string[];
@@ -38,6 +50,14 @@ export interface RunVerifyOptions {
   readonly maxBundleBytes?: string | undefined;
   readonly report?: string | undefined;
   readonly vsaDir?: string | undefined;
+  /** GitHub repositories (`owner/repo`) whose attestations API is asked by artifact digest. */
+  readonly fromGitHub?: readonly string[];
+  /** GitHub organizations whose attestations API is asked by artifact digest. */
+  readonly fromGitHubOrg?: readonly string[];
+  /** Images (`REGISTRY/REPO@sha256:HEX`) whose Sigstore bundle referrers are read. */
+  readonly fromOci?: readonly string[];
+  /** Releases (`owner/repo@tag`) whose bundle assets are read. */
+  readonly fromRelease?: readonly string[];
 }
 
 /** Writes a file atomically (temp file in the same directory, then rename). */
@@ -114,9 +134,16 @@ export function buildVerifyRequest(o: RunVerifyOptions): VerifyRequest {
           workflow: o.workflow,
         })
       : undefined;
+  const sources: BundleSource[] = [
+    ...(o.fromGitHub ?? []).map(parseGitHubSource),
+    ...(o.fromGitHubOrg ?? []).map(parseGitHubOrgSource),
+    ...(o.fromOci ?? []).map(parseOciSource),
+    ...(o.fromRelease ?? []).map(parseReleaseSource),
+  ];
   return {
     artifacts: o.artifacts,
     bundles: o.bundles,
+    ...(sources.length > 0 ? { sources } : {}),
     ...(o.trustedRoot
       ? { trust: { kind: 'file' as const, path: o.trustedRoot } }
       : { trust: { kind: 'public-good' as const, online: o.online === true } }),
@@ -134,7 +161,13 @@ export function buildVerifyRequest(o: RunVerifyOptions): VerifyRequest {
 
 export async function runVerify(
   options: RunVerifyOptions,
-  deps: { readonly cwd: string; readonly logger: Logger; readonly now?: Date },
+  deps: {
+    readonly cwd: string;
+    readonly logger: Logger;
+    readonly now?: Date;
+    /** API root, token and registry options for the `from*` sources. */
+    readonly fetch?: VerifyDeps['fetch'];
+  },
 ): Promise<VerifyResult> {
   const request = buildVerifyRequest(options);
   const result = await verifyArtifacts(request, deps);

@@ -1,3 +1,4 @@
+import { VouchError } from '../../errors.ts';
 import { listValue, stringValue, type CommandSpec } from '../command.ts';
 
 const command: CommandSpec = {
@@ -8,7 +9,11 @@ const command: CommandSpec = {
   examples: [
     'vouch verify --bundle app.tgz.sigstore.json --key release.pub app.tgz',
     'vouch verify --bundle prov.sigstore.json --certificate-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0 --certificate-oidc-issuer https://token.actions.githubusercontent.com app.tgz',
+    'vouch verify --from-github acme/app --certificate-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0 --certificate-oidc-issuer https://token.actions.githubusercontent.com app.tgz',
+    'vouch verify --from-oci ghcr.io/acme/app@sha256:HEX --key release.pub ghcr.io/acme/app@sha256:HEX',
   ],
+  description:
+    'Bundles come from files (--bundle, or NAME.sigstore.json beside each artifact) and from remote sources: --from-github asks the GitHub attestations API of a repository for each artifact sha256 digest (--from-github-org, of an organization), --from-oci reads the Sigstore bundle referrers of an image, --from-release reads the *.sigstore.json, *.sigstore and *.intoto.jsonl assets of a release. The GitHub token is read from GITHUB_TOKEN or GH_TOKEN (or the variable --github-token-env names) and is optional for public repositories; the API root from GITHUB_API_URL; registry credentials from VOUCH_REGISTRY_USERNAME / VOUCH_REGISTRY_PASSWORD. A source that holds nothing for the artifacts is a refusal (VERIFY_NO_ATTESTATIONS). Exit codes: 0 verified, 1 refused, 2 bad input.',
   positionals: { name: 'ARTIFACT_OR_DIGEST...', min: 1 },
   options: {
     bundle: {
@@ -115,6 +120,40 @@ const command: CommandSpec = {
       description:
         'Update the public-good trusted root through TUF (falls back to the shipped copy).',
     },
+    'from-github': {
+      type: 'string',
+      multiple: true,
+      value: 'OWNER/REPO',
+      description:
+        'Fetch bundles from the GitHub attestations API of this repository, by artifact digest.',
+    },
+    'from-github-org': {
+      type: 'string',
+      multiple: true,
+      value: 'ORG',
+      description:
+        'Fetch bundles from the GitHub attestations API of this organization, by artifact digest.',
+    },
+    'from-oci': {
+      type: 'string',
+      multiple: true,
+      value: 'IMAGE@DIGEST',
+      description:
+        'Fetch the Sigstore bundles attached to this image (REGISTRY/REPO@sha256:HEX) as referrers.',
+    },
+    'from-release': {
+      type: 'string',
+      multiple: true,
+      value: 'OWNER/REPO@TAG',
+      description:
+        'Fetch the *.sigstore.json, *.sigstore and *.intoto.jsonl assets of this GitHub release.',
+    },
+    'github-token-env': {
+      type: 'string',
+      value: 'VAR',
+      description:
+        'Environment variable holding the GitHub token (default: GITHUB_TOKEN, then GH_TOKEN; none for public repositories).',
+    },
     vsa: {
       type: 'string',
       value: 'DIR',
@@ -128,6 +167,18 @@ const command: CommandSpec = {
     const pattern = stringValue(v, 'certificate-identity-regexp');
     const issuer = stringValue(v, 'certificate-oidc-issuer');
     const builderIds = listValue(v, 'builder-id');
+    const tokenVar = stringValue(v, 'github-token-env');
+    if (tokenVar !== undefined && !ctx.env[tokenVar]) {
+      throw new VouchError(
+        'USAGE_INVALID_VALUE',
+        `--github-token-env ${tokenVar}: that environment variable is empty or not set`,
+      );
+    }
+    const token =
+      (tokenVar !== undefined
+        ? ctx.env[tokenVar]
+        : ctx.env['GITHUB_TOKEN'] || ctx.env['GH_TOKEN']) || undefined;
+    const { registryOptionsFromEnv } = await import('../../adapters/attest/store-oci.ts');
     const result = await runVerify(
       {
         artifacts: ctx.positionals,
@@ -156,8 +207,20 @@ const command: CommandSpec = {
         maxBundleBytes: stringValue(v, 'max-bundle-bytes'),
         report: stringValue(v, 'report'),
         vsaDir: stringValue(v, 'vsa'),
+        fromGitHub: listValue(v, 'from-github'),
+        fromGitHubOrg: listValue(v, 'from-github-org'),
+        fromOci: listValue(v, 'from-oci'),
+        fromRelease: listValue(v, 'from-release'),
       },
-      { cwd: ctx.cwd, logger: ctx.logger },
+      {
+        cwd: ctx.cwd,
+        logger: ctx.logger,
+        fetch: {
+          ...(ctx.env['GITHUB_API_URL'] ? { apiUrl: ctx.env['GITHUB_API_URL'] } : {}),
+          ...(token ? { token } : {}),
+          registry: registryOptionsFromEnv(ctx.env, token),
+        },
+      },
     );
     if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: result.passed, ...result })}\n`);
     else {

@@ -5,6 +5,7 @@
  * fetch.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -426,5 +427,117 @@ describe('bundles from release assets (recorded responses)', () => {
       fetchReleaseBundles('octo/app', 'v1.2.3', { ...o, maxBundleBytes: 4096 }),
       code('FILE_TOO_LARGE', 'multiple.intoto.jsonl'),
     );
+  });
+});
+
+describe('vouch verify --from-github / --from-release (recorded responses)', () => {
+  let gh: GitHubServer;
+  let dir: string;
+  let digest: string;
+
+  before(async () => {
+    const key = generateTestKey();
+    const data = Buffer.from('cli artifact\n');
+    digest = `sha256:${sha256Hex(data)}`;
+    dir = mkdtempSync(join(tmpdir(), 'vouch-fetch-cli-'));
+    writeFileSync(join(dir, 'app.tgz'), data);
+    writeFileSync(join(dir, 'key.pub'), key.pem);
+    writeFileSync(
+      join(dir, 'trusted_root.json'),
+      JSON.stringify({
+        mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+        tlogs: [],
+        ctlogs: [],
+        certificateAuthorities: [],
+        timestampAuthorities: [],
+      }),
+    );
+    const bundle = await keyDsseBundle(key, statementFor('app.tgz', data, SLSA, { x: 1 }));
+    gh = await startGitHubServer({
+      [`GET /repos/octo/app/attestations/${digest}`]: {
+        status: 200,
+        body: { attestations: [{ bundle, repository_id: 1 }] },
+      },
+      'GET /repos/octo/app/releases/tags/v2.0.0': {
+        status: 200,
+        body: {
+          id: 9,
+          tag_name: 'v2.0.0',
+          assets: [
+            {
+              id: 901,
+              name: 'app.tgz.sigstore',
+              size: 4000,
+              url: '/repos/octo/app/releases/assets/901',
+            },
+          ],
+        },
+      },
+      'GET /repos/octo/app/releases/assets/901': { status: 200, body: bundle },
+    });
+  });
+  after(async () => {
+    await gh.close();
+  });
+
+  /** The CLI in a child process, asynchronously: the recorded server answers from this one. */
+  const vouch = (
+    args: string[],
+    o: { cwd: string; env: NodeJS.ProcessEnv },
+  ): Promise<{ status: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [join(ROOT, 'src/cli/index.ts'), ...args],
+        { cwd: o.cwd, env: { ...process.env, NO_COLOR: '1', ...o.env }, encoding: 'utf8' },
+        (error, stdout, stderr) =>
+          resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    vouch(
+      ['verify', '--key', 'key.pub', '--trusted-root', 'trusted_root.json', ...args, 'app.tgz'],
+      {
+        cwd: dir,
+        env: { GITHUB_API_URL: gh.url, GITHUB_TOKEN: '', GH_TOKEN: '', ...env },
+      },
+    );
+
+  it('passes with bundles from the attestations API; the token comes from --github-token-env', async () => {
+    const r = await run(['--from-github', 'octo/app', '--github-token-env', 'READ_TOKEN'], {
+      READ_TOKEN: 'ghp_cli',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^pass {2}app\.tgz {2}\(http:\/\/127\.0\.0\.1:\d+\/repos\/octo\/app\/attestations\//,
+    );
+    assert.equal(gh.requests.at(-1)!.authorization, 'Bearer ghp_cli');
+  });
+
+  it('passes with a release asset, anonymously', async () => {
+    const before = gh.requests.length;
+    const r = await run(['--from-release', 'octo/app@v2.0.0']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /\(octo\/app@v2\.0\.0\/app\.tgz\.sigstore\)/);
+    assert.ok(gh.requests.slice(before).every((q) => q.authorization === undefined));
+  });
+
+  it('exit 1 when the repository holds no attestation; exit 2 for a malformed source or an unset token variable', async () => {
+    const none = await run(['--from-github', 'octo/empty', '--json']);
+    assert.equal(none.status, 1, none.stderr);
+    const out = JSON.parse(none.stdout) as {
+      ok: boolean;
+      error: { code: string; message: string };
+    };
+    assert.equal(out.error.code, 'VERIFY_NO_ATTESTATIONS');
+    assert.ok(out.error.message.includes(digest));
+    const bad = await run(['--from-github', 'octo']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /VERIFY_BUNDLE_SOURCE_INVALID/);
+    const unset = await run(['--from-github', 'octo/app', '--github-token-env', 'NOPE_TOKEN']);
+    assert.equal(unset.status, 2);
+    assert.match(unset.stderr, /USAGE_INVALID_VALUE/);
   });
 });

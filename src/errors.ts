@@ -475,7 +475,15 @@ export const ERROR_CODES = {
     kind: 'user',
     hint: 'Check that the ref exists in the local repository and holds the file (`git show REF:PATH`).',
   },
+  EXCEPTIONS_REF_NOT_DEFAULT: {
+    kind: 'user',
+    hint: 'Release exceptions come from the default branch: give it (e.g. origin/main), or leave the exceptions ref out and let vouch find it.',
+  },
   // --- gate ---
+  GATE_INPUT_UNREADABLE: {
+    kind: 'user',
+    hint: 'Check the path named in the message; the gate checks every input before deciding and writes nothing when one is missing.',
+  },
   GATE_NO_RELEASE_FILES: {
     kind: 'refusal',
     hint: 'Check the release file globs: a release with nothing in it is refused.',
@@ -539,6 +547,14 @@ export const ERROR_CODES = {
   GATE_EXCEPTION_UNTRUSTED: {
     kind: 'refusal',
     hint: 'Waivers count only when they come from the approved exceptions on the protected branch.',
+  },
+  GATE_EXCEPTION_UNAPPROVED: {
+    kind: 'refusal',
+    hint: "The exception's `approval` must be a merged pull request of this repository that changed the exceptions file, approved by a member of the approver teams other than its author.",
+  },
+  GATE_EXCEPTIONS_BRANCH_UNPROTECTED: {
+    kind: 'refusal',
+    hint: 'Protect the default branch (require reviewed pull requests): exceptions count only from a protected branch.',
   },
   GATE_EXCEPTIONS_FROM_RELEASE_TREE: {
     kind: 'refusal',

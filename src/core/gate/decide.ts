@@ -342,6 +342,20 @@ function checkPolicy(sbomDigests: readonly string[], input: GateInput): CheckRes
           ev,
         );
       }
+      const approvals = input.exceptions.approvals ?? [];
+      if (approvals.some((a) => a.checked)) {
+        const approval = approvals.find(
+          (a) => a.exceptionId === w.exceptionId && a.package === w.exceptionPackage,
+        );
+        if (!approval?.verified) {
+          return fail(
+            'policy',
+            'GATE_EXCEPTION_UNAPPROVED',
+            `finding ${w.findingId} is waived by exception ${w.exceptionId} (${w.exceptionPackage}), whose approval ${approval?.approval ?? '(none)'} is not confirmed: ${approval?.reason ?? 'no approval record'}`,
+            ev,
+          );
+        }
+      }
       waivedAll.push(`${w.findingId} (exception ${w.exceptionId}, until ${w.expires})`);
     }
   }
@@ -370,6 +384,13 @@ export function decideGate(input: GateInput): GateDecision {
       check: 'exceptions',
       code: 'GATE_EXCEPTIONS_UNREADABLE',
       message: `the approved exceptions could not be read: ${why(input.exceptions.error)}`,
+    });
+  }
+  if (input.exceptions.protection === 'unprotected') {
+    refusals.push({
+      check: 'exceptions',
+      code: 'GATE_EXCEPTIONS_BRANCH_UNPROTECTED',
+      message: `exceptions were read from ${input.exceptions.repository ? `${input.exceptions.repository}@` : ''}${input.exceptions.ref ?? 'the default branch'}, which is not a protected branch`,
     });
   }
   if (input.exceptions.fromReleaseTree && input.exceptions.entries.length > 0) {

@@ -3,7 +3,13 @@
  * digest of every input, and for every release file which evidence file proves (or disproves)
  * which check. Signing the manifest covers everything it lists.
  */
-import type { ExceptionsEvidence, GateCheck, GateDecision, Refusal } from './model.ts';
+import type {
+  ExceptionApproval,
+  ExceptionsEvidence,
+  GateCheck,
+  GateDecision,
+  Refusal,
+} from './model.ts';
 
 export const EVIDENCE_MANIFEST_MEDIA_TYPE = 'application/vnd.vouch.evidence-manifest.v1+json';
 
@@ -64,10 +70,16 @@ export interface EvidenceManifest {
   readonly refusals: readonly Refusal[];
   readonly exceptions: {
     readonly source: ExceptionsEvidence['source'];
+    readonly repository?: string;
     readonly path?: string;
     readonly ref?: string;
     readonly commit?: string;
+    readonly branchFrom?: ExceptionsEvidence['branchFrom'];
+    readonly protection?: ExceptionsEvidence['protection'];
+    readonly note?: string;
     readonly fromReleaseTree: boolean;
+    /** Per exception, whether its approval link was confirmed (GitHub mode). */
+    readonly approvals?: readonly ExceptionApproval[];
   };
   readonly inputs: readonly ManifestInput[];
   readonly evidence: readonly ManifestEvidence[];
@@ -115,10 +127,15 @@ export function buildEvidenceManifest(parts: ManifestParts): EvidenceManifest {
     refusals: decision.refusals,
     exceptions: {
       source: exceptions.source,
+      ...(exceptions.repository ? { repository: exceptions.repository } : {}),
       ...(exceptions.path ? { path: exceptions.path } : {}),
       ...(exceptions.ref ? { ref: exceptions.ref } : {}),
       ...(exceptions.commit ? { commit: exceptions.commit } : {}),
+      ...(exceptions.branchFrom ? { branchFrom: exceptions.branchFrom } : {}),
+      ...(exceptions.protection ? { protection: exceptions.protection } : {}),
+      ...(exceptions.note ? { note: exceptions.note } : {}),
       fromReleaseTree: exceptions.fromReleaseTree,
+      ...(exceptions.approvals ? { approvals: exceptions.approvals } : {}),
     },
     inputs: [...parts.inputs].sort(byPath),
     evidence: [...parts.evidence].sort(byPath),
@@ -138,8 +155,38 @@ function cells(decision: GateDecision): string[][] {
   ]);
 }
 
+const PROTECTION = {
+  confirmed: 'protected branch (confirmed through the GitHub API)',
+  unprotected: 'NOT a protected branch',
+  'not-confirmed': 'local ref, protection not confirmed',
+} as const;
+
+/** One line saying where the exceptions came from, or undefined when none were given. */
+export function describeExceptionsSource(exceptions: ExceptionsEvidence): string | undefined {
+  if (exceptions.source === 'none') return undefined;
+  if (exceptions.source === 'file') {
+    return `${exceptions.path ?? 'exceptions file'} from the tree being released (not honoured)`;
+  }
+  const where = `${exceptions.repository ? `${exceptions.repository}@` : ''}${exceptions.ref ?? '?'}`;
+  const commit = exceptions.commit ? ` (${exceptions.commit.slice(0, 12)})` : '';
+  const protection = exceptions.protection ? `: ${PROTECTION[exceptions.protection]}` : '';
+  return `${exceptions.path ?? 'exceptions file'} at ${where}${commit}${protection}`;
+}
+
+function approvalOutcome(a: ExceptionApproval): string {
+  if (!a.checked) return 'not checked';
+  if (a.verified) {
+    return `confirmed: #${a.pullRequest ?? '?'} merged, approved by ${a.approvers.join(', ')}`;
+  }
+  return `NOT confirmed: ${a.reason ?? 'unknown reason'}`;
+}
+
 /** The verdict as a plain-text table for a terminal. */
-export function renderVerdictText(decision: GateDecision, evidencePath: string): string {
+export function renderVerdictText(
+  decision: GateDecision,
+  evidencePath: string,
+  exceptions?: ExceptionsEvidence,
+): string {
   const rows = [HEADERS, ...cells(decision)];
   const widths = HEADERS.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]): string =>
@@ -159,6 +206,14 @@ export function renderVerdictText(decision: GateDecision, evidencePath: string):
       .map((c) => `  - ${f.file.name}: ${c.message}`),
   );
   if (waivers.length > 0) out.push('Waived by approved exceptions:', ...waivers, '');
+  const source = exceptions ? describeExceptionsSource(exceptions) : undefined;
+  if (source) {
+    out.push(`Exceptions: ${source}`);
+    for (const a of exceptions?.approvals ?? []) {
+      out.push(`  - ${a.exceptionId} (${a.package}): ${approvalOutcome(a)}`);
+    }
+    out.push('');
+  }
   if (decision.refusals.length > 0) {
     out.push('Refused:');
     for (const r of decision.refusals) {
@@ -178,7 +233,11 @@ function escapeCell(text: string): string {
 }
 
 /** The verdict as Markdown for a job summary. */
-export function renderVerdictMarkdown(decision: GateDecision, evidencePath: string): string {
+export function renderVerdictMarkdown(
+  decision: GateDecision,
+  evidencePath: string,
+  exceptions?: ExceptionsEvidence,
+): string {
   const out = [
     `## vouch gate: ${decision.verdict === 'pass' ? 'release may ship' : 'release refused'}`,
     '',
@@ -198,6 +257,20 @@ export function renderVerdictMarkdown(decision: GateDecision, evidencePath: stri
       );
     }
     out.push('');
+  }
+  const source = exceptions ? describeExceptionsSource(exceptions) : undefined;
+  if (source) {
+    out.push('### Exceptions', '', escapeCell(source), '');
+    const approvals = exceptions?.approvals ?? [];
+    if (approvals.length > 0) {
+      out.push('| exception | package | approval | result |', '|---|---|---|---|');
+      for (const a of approvals) {
+        out.push(
+          `| \`${escapeCell(a.exceptionId)}\` | \`${escapeCell(a.package)}\` | ${escapeCell(a.approval)} | ${escapeCell(approvalOutcome(a))} |`,
+        );
+      }
+      out.push('');
+    }
   }
   out.push(`Evidence: \`${escapeCell(evidencePath)}\``, '');
   return out.join('\n');

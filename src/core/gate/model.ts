@@ -29,6 +29,8 @@ export type GateRefusalCode =
   | 'GATE_POLICY_WARN_ONLY'
   | 'GATE_EXCEPTION_EXPIRED'
   | 'GATE_EXCEPTION_UNTRUSTED'
+  | 'GATE_EXCEPTION_UNAPPROVED'
+  | 'GATE_EXCEPTIONS_BRANCH_UNPROTECTED'
   | 'GATE_EXCEPTIONS_FROM_RELEASE_TREE'
   | 'GATE_EXCEPTIONS_UNREADABLE';
 
@@ -131,13 +133,48 @@ export interface PolicyEvidence {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
+/** The confirmation of one exception's `approval` link through the GitHub API. */
+export interface ExceptionApproval {
+  readonly exceptionId: string;
+  readonly package: string;
+  /** The `approval` URL as written in the file. */
+  readonly approval: string;
+  /** False when confirmation was not asked for: nothing was confirmed. */
+  readonly checked: boolean;
+  /** True when the link is a merged pull request with an approving review by an allowed approver. */
+  readonly verified: boolean;
+  readonly pullRequest?: number;
+  readonly mergedAt?: string;
+  readonly mergeCommitSha?: string;
+  /** Allowed approvers whose approving review was found (never the pull request's author). */
+  readonly approvers: readonly string[];
+  /** Why the link was not confirmed. */
+  readonly reason?: string;
+}
+
 /** Where the exceptions came from. */
 export interface ExceptionsEvidence {
-  /** `git-ref`: read from a protected branch; `file`: read from a file in the tree; `none`: none given. */
-  readonly source: 'git-ref' | 'file' | 'none';
+  /**
+   * `protected-branch`: read through the GitHub API from the repository's default branch;
+   * `git-ref`: read from a branch of the local repository; `file`: read from a file in the tree
+   * being released; `none`: none given.
+   */
+  readonly source: 'protected-branch' | 'git-ref' | 'file' | 'none';
+  /** `owner/name`, for `protected-branch`. */
+  readonly repository?: string;
   readonly path?: string;
+  /** The branch read (`main`, `origin/main`). */
   readonly ref?: string;
   readonly commit?: string;
+  /** How the branch was chosen: the repository API, `refs/remotes/origin/HEAD`, `init.defaultBranch`, or given explicitly. */
+  readonly branchFrom?: 'github-api' | 'origin-head' | 'init-default-branch' | 'explicit';
+  /**
+   * `confirmed`: the GitHub API reports the branch protected; `unprotected`: it reports it not
+   * protected (refused); `not-confirmed`: a local ref, whose protection nothing here can see.
+   */
+  readonly protection?: 'confirmed' | 'unprotected' | 'not-confirmed';
+  /** One line for people reading the evidence (e.g. "local ref, protection not confirmed"). */
+  readonly note?: string;
   /** True when the file was read from the tree being released. */
   readonly fromReleaseTree: boolean;
   readonly entries: readonly {
@@ -145,6 +182,8 @@ export interface ExceptionsEvidence {
     readonly package: string;
     readonly expires: string;
   }[];
+  /** Per exception, whether its `approval` link was confirmed (GitHub mode only). */
+  readonly approvals?: readonly ExceptionApproval[];
   readonly error?: { readonly code: string; readonly message: string };
 }
 

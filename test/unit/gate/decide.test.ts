@@ -347,3 +347,63 @@ test('unreadable exceptions on the protected branch are a refusal: GATE_EXCEPTIO
   );
   assertRefused(decision, 'GATE_EXCEPTIONS_UNREADABLE', 'exceptions');
 });
+
+const approval = {
+  exceptionId: waiver.exceptionId,
+  package: waiver.exceptionPackage,
+  approval: 'https://github.com/acme/widget-web/pull/42',
+  checked: true,
+  verified: true,
+  pullRequest: 42,
+  approvers: ['rm-bob'],
+};
+
+const fromGitHub = (approvals: GateInput['exceptions']['approvals']): GateInput['exceptions'] => ({
+  ...input().exceptions,
+  source: 'protected-branch',
+  repository: 'acme/widget-web',
+  ref: 'main',
+  branchFrom: 'github-api',
+  protection: 'confirmed',
+  ...(approvals ? { approvals } : {}),
+});
+
+test('a waiver by an exception whose approval was confirmed passes, and the summary shows the approval', () => {
+  const exceptions = fromGitHub([approval]);
+  const decision = decideGate(input({ exceptions }));
+  assert.equal(decision.verdict, 'pass');
+  const markdown = renderVerdictMarkdown(decision, 'evidence', exceptions);
+  assert.match(markdown, /protected branch \(confirmed through the GitHub API\)/);
+  assert.match(markdown, /confirmed: #42 merged, approved by rm-bob/);
+});
+
+test('a waiver by an exception whose approval is not confirmed is refused: GATE_EXCEPTION_UNAPPROVED', () => {
+  const unconfirmed = {
+    ...approval,
+    verified: false,
+    approvers: [],
+    reason: 'pull request #42 is not merged',
+  };
+  const decision = decideGate(input({ exceptions: fromGitHub([unconfirmed]) }));
+  const refusal = assertRefused(decision, 'GATE_EXCEPTION_UNAPPROVED', 'policy', APP.name);
+  assert.match(refusal.message, /exception GHSA-593m-55hh-j8gv .*#42 is not merged/);
+  // with approvals checked, an exception with no approval record fails closed too
+  const other = { ...approval, exceptionId: 'CVE-2021-23337', package: 'pkg:npm/lodash' };
+  assertRefused(
+    decideGate(input({ exceptions: fromGitHub([other]) })),
+    'GATE_EXCEPTION_UNAPPROVED',
+    'policy',
+    APP.name,
+  );
+  // approvals not checked: nothing to refuse on (the evidence says they were not checked)
+  const unchecked = { ...approval, checked: false, verified: false, approvers: [] };
+  assert.equal(decideGate(input({ exceptions: fromGitHub([unchecked]) })).verdict, 'pass');
+});
+
+test('exceptions from an unprotected default branch are refused: GATE_EXCEPTIONS_BRANCH_UNPROTECTED', () => {
+  const decision = decideGate(
+    input({ exceptions: { ...fromGitHub([approval]), protection: 'unprotected' } }),
+  );
+  const refusal = assertRefused(decision, 'GATE_EXCEPTIONS_BRANCH_UNPROTECTED', 'exceptions');
+  assert.match(refusal.message, /acme\/widget-web@main, which is not a protected branch/);
+});

@@ -1,6 +1,7 @@
 /**
  * Wires the gate's ports to the real stages: verify (verifyArtifacts), the SBOM reader
- * (readSbomObject), exceptions from a git ref (loadExceptionsFromGitRef) or a file, the policy
+ * (readSbomObject), exceptions from the default branch (loadReleaseExceptions through the GitHub
+ * API, or loadExceptionsFromGitRef locally) or a file, the policy
  * engine, and the signer (resolveSigner + signMessageBundle / signDsseBundle). Heavy modules are
  * imported when first used.
  */
@@ -14,6 +15,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { IdentityPolicy } from '../../core/verify/identity-policy.ts';
 import { readSbomObject } from '../../core/sbom/parse.ts';
 import { VouchError } from '../../errors.ts';
+import type { GitHubClientOptions } from '../github/client.ts';
 import { evaluateGatePolicy } from './policy-port.ts';
 import type {
   ExceptionsOutcome,
@@ -122,81 +124,216 @@ function entriesOf(file: ExceptionsFile | undefined): ExceptionsEvidence['entrie
   }));
 }
 
+/** A repository path: relative, inside the repository, `/`-separated. */
+function repositoryPath(path: string): string {
+  const clean = path
+    .split('\\')
+    .join('/')
+    .replace(/^(\.\/)+/, '');
+  if (clean === '' || isAbsolute(path) || clean.split('/').includes('..')) {
+    throw new VouchError(
+      'PATH_OUTSIDE_WORKSPACE',
+      `the exceptions file "${path}" is not a path inside the repository`,
+    );
+  }
+  return clean;
+}
+
+/** Leading `refs/heads/`, `refs/remotes/origin/` or `origin/` removed: the branch name. */
+function branchOf(ref: string): string {
+  return ref.replace(/^refs\/heads\//, '').replace(/^(refs\/remotes\/)?origin\//, '');
+}
+
+export interface GateExceptionsSourceOptions {
+  /** The GitHub API client's options (token, API URL); needed for GitHub mode. */
+  readonly github?: GitHubClientOptions;
+  readonly logger?: Logger;
+}
+
+async function loadFromGitHub(
+  request: ExceptionsRequest,
+  github: NonNullable<ExceptionsRequest['github']>,
+  options: GateExceptionsSourceOptions,
+): Promise<ExceptionsOutcome> {
+  if (!options.github?.token) {
+    throw new VouchError(
+      'INPUT_MISSING',
+      'reading exceptions from the default branch through the GitHub API needs a token',
+    );
+  }
+  const { createGitHubClient, splitRepo } = await import('../github/client.ts');
+  const { getDefaultBranch } = await import('../github/repository.ts');
+  const { loadReleaseExceptions } = await import('../github/release-exceptions.ts');
+  const client = createGitHubClient({
+    ...options.github,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const { owner, repo } = splitRepo(github.repository);
+  const path = repositoryPath(request.path!);
+  const branch = await getDefaultBranch(client, owner, repo);
+  if (request.ref !== undefined && branchOf(request.ref) !== branch) {
+    throw new VouchError(
+      'EXCEPTIONS_REF_NOT_DEFAULT',
+      `exceptions ref "${request.ref}" is not ${github.repository}'s default branch (${branch})`,
+    );
+  }
+  const loaded = await loadReleaseExceptions({
+    repo: github.repository,
+    defaultBranch: branch,
+    path,
+    github: client,
+    verifyApprovals: github.verifyApprovals,
+    allowedApprovers: github.approverTeams.map((t) => (t.startsWith('@') ? t : `@${t}`)),
+    requireProtectedBranch: false,
+    ...(github.serverHost ? { serverHost: github.serverHost } : {}),
+  });
+  if (loaded.text === undefined) {
+    throw new VouchError(
+      'GATE_INPUT_UNREADABLE',
+      `the exceptions file ${path} does not exist on ${github.repository}@${branch} (${loaded.commit.slice(0, 12)})`,
+    );
+  }
+  const protection = loaded.protected ? 'confirmed' : 'unprotected';
+  return {
+    evidence: {
+      source: 'protected-branch',
+      repository: github.repository,
+      path,
+      ref: branch,
+      commit: loaded.commit,
+      branchFrom: 'github-api',
+      protection,
+      ...(github.verifyApprovals ? {} : { note: 'approval links not checked' }),
+      fromReleaseTree: false,
+      entries: entriesOf(loaded.read),
+      approvals: loaded.approvals,
+    },
+    // Every exception as read: a waiver by one whose approval is not confirmed is refused by
+    // the decision, naming the exception.
+    file: loaded.read,
+    text: loaded.text,
+    report: {
+      source: 'protected-branch',
+      repository: github.repository,
+      branch,
+      commit: loaded.commit,
+      protected: loaded.protected,
+      path,
+      approvalsChecked: github.verifyApprovals,
+      approvals: loaded.approvals,
+      exceptions: loaded.read.exceptions,
+    },
+  };
+}
+
+async function repositoryTop(workspace: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('git', ['rev-parse', '--show-toplevel'], {
+      cwd: workspace,
+      encoding: 'utf8',
+    });
+    return stdout.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+const LOCAL_NOTE = 'local ref, protection not confirmed';
+
 /**
- * Exceptions from a git ref of the workspace repository (the protected branch), or, when no ref is
- * given, from the file in the tree being released: read, and marked as such so the gate refuses it.
+ * Exceptions from the repository's default branch: in GitHub mode through the API (protection
+ * confirmed, approvals confirmed when asked); otherwise from the default branch as the local
+ * repository knows it (or the branch given, which must be that branch), recorded as a local ref
+ * whose protection is not confirmed. Only when no branch is given and git knows no default branch
+ * is the release tree's copy read, and marked so that the gate refuses it.
  */
-export function createGateExceptionsSource(): GateExceptionsSource {
+export function createGateExceptionsSource(
+  options: GateExceptionsSourceOptions = {},
+): GateExceptionsSource {
   return {
     async loadExceptions(request: ExceptionsRequest): Promise<ExceptionsOutcome> {
+      if (request.github) return loadFromGitHub(request, request.github, options);
       const path = request.path!;
-      if (request.ref) {
-        if (request.ref === 'HEAD' || /^[0-9a-f]{7,40}$/i.test(request.ref)) {
+      const top = await repositoryTop(request.workspace);
+      if (!top && request.ref !== undefined) {
+        throw new VouchError(
+          'GIT_REF_UNREADABLE',
+          `${request.workspace} is not in a git repository, so exceptions ref "${request.ref}" cannot be read`,
+        );
+      }
+      const { resolveLocalExceptionsRef, loadExceptionsFromGitRef } =
+        await import('../github/git-ref.ts');
+      const chosen = top ? await resolveLocalExceptionsRef(top, request.ref) : undefined;
+      if (top && chosen) {
+        const repoPath = repositoryPath(relative(top, resolve(request.workspace, path)));
+        const listed = await run(
+          'git',
+          ['ls-tree', '--name-only', chosen.fullRef, '--', repoPath],
+          {
+            cwd: top,
+            encoding: 'utf8',
+          },
+        ).catch(() => ({ stdout: '' }));
+        if (listed.stdout.trim() === '') {
           throw new VouchError(
-            'INPUT_INVALID',
-            `exceptions ref "${request.ref}" names the tree being released, not a protected branch`,
-            { hint: 'Give the protected branch, e.g. --exceptions-ref origin/main.' },
+            'GATE_INPUT_UNREADABLE',
+            `the exceptions file ${repoPath} does not exist at ${chosen.ref}`,
           );
         }
-        const { loadExceptionsFromGitRef } = await import('../github/git-ref.ts');
-        const top = (
-          await run('git', ['rev-parse', '--show-toplevel'], {
-            cwd: request.workspace,
-            encoding: 'utf8',
-          }).catch((error: unknown) => {
-            throw new VouchError(
-              'GIT_REF_UNREADABLE',
-              `${request.workspace} is not in a git repository`,
-              {
-                cause: error,
-              },
-            );
-          })
-        ).stdout.trim();
-        const repoPath = relative(top, resolve(request.workspace, path)).split('\\').join('/');
-        const loaded = await loadExceptionsFromGitRef(top, request.ref, repoPath);
-        const { stdout: text } = await run('git', ['show', `${loaded.commit}:${repoPath}`], {
-          cwd: top,
-          encoding: 'utf8',
-          maxBuffer: 16 * 1024 * 1024,
-        });
+        const loaded = await loadExceptionsFromGitRef(top, chosen.fullRef, repoPath);
         return {
           evidence: {
             source: 'git-ref',
             path: repoPath,
-            ref: request.ref,
+            ref: chosen.ref,
             commit: loaded.commit,
+            branchFrom: chosen.branchFrom,
+            protection: 'not-confirmed',
+            note: LOCAL_NOTE,
             fromReleaseTree: false,
             entries: entriesOf(loaded.file),
           },
           file: loaded.file,
-          text,
+          text: loaded.text,
           report: {
             source: 'git-ref',
-            ref: request.ref,
+            ref: chosen.ref,
+            fullRef: chosen.fullRef,
+            branchFrom: chosen.branchFrom,
             commit: loaded.commit,
             path: repoPath,
+            note: LOCAL_NOTE,
             exceptions: loaded.file.exceptions,
           },
         };
       }
       const { parseExceptions } = await import('../../core/exceptions/parse.ts');
       const abs = resolve(request.workspace, path);
-      const stat = await fsp.lstat(abs).catch((error: unknown) => {
-        throw new VouchError('FILE_UNREADABLE', `cannot read ${path}`, { cause: error });
-      });
+      const stat = await fsp.lstat(abs).catch(() => undefined);
+      if (!stat) {
+        throw new VouchError('GATE_INPUT_UNREADABLE', `the exceptions file ${path} does not exist`);
+      }
       if (stat.isSymbolicLink())
         throw new VouchError('PATH_IS_SYMLINK', `${path} is a symbolic link`);
       const text = await fsp.readFile(abs, 'utf8');
       const file = parseExceptions(text, path);
+      const why = top
+        ? 'no exceptions ref was given and git knows no default branch (no refs/remotes/origin/HEAD, no init.defaultBranch)'
+        : 'the workspace is not in a git repository';
       return {
-        evidence: { source: 'file', path, fromReleaseTree: true, entries: entriesOf(file) },
+        evidence: {
+          source: 'file',
+          path,
+          note: `read from the tree being released: ${why}`,
+          fromReleaseTree: true,
+          entries: entriesOf(file),
+        },
         file,
         text,
         report: {
           source: 'file',
           path,
-          warning: 'read from the tree being released, not from the protected branch',
+          warning: `read from the tree being released, not from the protected branch: ${why}`,
           exceptions: file.exceptions,
         },
       };
@@ -239,13 +376,18 @@ export interface DefaultGateDepsOptions {
   readonly now: Date;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** GitHub API client options (token, API URL), for exceptions read through the API. */
+  readonly github?: GitHubClientOptions;
 }
 
 export function createGateDeps(options: DefaultGateDepsOptions): GateDeps {
   return {
     logger: options.logger,
     verifier: createGateVerifier(options.logger, options.now),
-    exceptions: createGateExceptionsSource(),
+    exceptions: createGateExceptionsSource({
+      logger: options.logger,
+      ...(options.github ? { github: options.github } : {}),
+    }),
     policy: { evaluatePolicy: (request) => evaluateGatePolicy(request, options.logger) },
     readSbom: readSbomObject,
     openSigner: (keyRef) => openGateSigner(keyRef, options.logger, options.env, options.cwd),

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { policyEvidenceFromReport } from '../../core/gate/policy-evidence.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { RawAdvisory } from '../../core/osv/database.ts';
+import type { Policy } from '../../core/policy/model.ts';
 import { VouchError } from '../../errors.ts';
 import type { PolicyOutcome, PolicyRequest } from './ports.ts';
 
@@ -61,15 +62,22 @@ export async function readAdvisoryDirectories(
   return out;
 }
 
+/** Reads and parses the policy file; throws the parser's coded error for a malformed one. */
+export async function loadGatePolicy(workspace: string, policyPath: string): Promise<Policy> {
+  const { parsePolicy } = await import('../../core/policy/parse.ts');
+  return parsePolicy(
+    await readControlFile(resolve(workspace, policyPath), 'policy file'),
+    policyPath,
+  );
+}
+
 export async function evaluateGatePolicy(
   request: PolicyRequest,
   logger: Logger,
 ): Promise<PolicyOutcome> {
-  const { parsePolicy } = await import('../../core/policy/parse.ts');
   const { evaluatePolicy } = await import('../../core/policy/evaluate.ts');
   const { readSbomObject } = await import('../../core/sbom/parse.ts');
-  const policyPath = resolve(request.workspace, request.policyPath);
-  const policy = parsePolicy(await readControlFile(policyPath, 'policy file'), request.policyPath);
+  const policy = await loadGatePolicy(request.workspace, request.policyPath);
   const advisories = await readAdvisoryDirectories(request.advisories, request.workspace);
   const sbom = readSbomObject(
     request.sbom,

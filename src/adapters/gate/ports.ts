@@ -76,12 +76,30 @@ export interface GatePolicyEngine {
   evaluatePolicy(request: PolicyRequest): Promise<PolicyOutcome>;
 }
 
+/** GitHub mode: the exceptions come from the repository's default branch through the API. */
+export interface GitHubExceptionsOptions {
+  /** `owner/name`. */
+  readonly repository: string;
+  /** Confirm each exception's `approval` link (a merged, approved pull request). */
+  readonly verifyApprovals: boolean;
+  /** `org/team` entries whose members may approve (needed with verifyApprovals). */
+  readonly approverTeams: readonly string[];
+  /** Host approval links must point at (default github.com). */
+  readonly serverHost?: string;
+}
+
 export interface ExceptionsRequest {
   readonly workspace: string;
   /** Path of the exceptions file, relative to the repository root. */
   readonly path?: string;
-  /** The protected branch to read it from (`origin/main`); absent means the release tree. */
+  /**
+   * The branch to read it from (`origin/main`). It must be the default branch; absent means the
+   * default branch (from the API, or as the local repository knows it), and failing that the
+   * release tree (read, and refused).
+   */
   readonly ref?: string;
+  /** GitHub mode; absent: the local repository. */
+  readonly github?: GitHubExceptionsOptions;
   readonly now: Date;
 }
 
@@ -94,6 +112,11 @@ export interface ExceptionsOutcome {
   readonly report: unknown;
 }
 
+/**
+ * Reads the approved exceptions. Bad input (no such ref or file, a ref that is not the default
+ * branch) throws a user error; a file that cannot be read as exceptions also throws, and the gate
+ * turns that into a refusal.
+ */
 export interface GateExceptionsSource {
   loadExceptions(request: ExceptionsRequest): Promise<ExceptionsOutcome>;
 }

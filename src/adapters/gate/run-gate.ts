@@ -3,7 +3,7 @@
  * their bundles, verify every bundle, read the approved exceptions from the protected branch,
  * evaluate the policy over each attested SBOM, decide (core/gate), and write the evidence.
  */
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   describeAttestedSbom,
@@ -36,7 +36,8 @@ import { VERSION } from '../../version.ts';
 import { hashFile } from '../fs/hash-file.ts';
 import { expandWorkspaceGlobs } from '../fs/workspace-glob.ts';
 import { sha256Hex, writeEvidence, type EvidenceFile } from './evidence.ts';
-import type { GateDeps, GateTrust, VerifyOutcome } from './ports.ts';
+import { loadGatePolicy } from './policy-port.ts';
+import type { GateDeps, GateTrust, GitHubExceptionsOptions, VerifyOutcome } from './ports.ts';
 
 export interface GateRequest {
   /** Absolute path of the workspace; every other path is relative to it unless absolute. */
@@ -54,8 +55,13 @@ export interface GateRequest {
   readonly advisories: readonly string[];
   /** Exceptions file path (in the repository). */
   readonly exceptions?: string;
-  /** Protected branch to read the exceptions from (e.g. `origin/main`). */
+  /**
+   * Branch to read the exceptions from (e.g. `origin/main`); it must be the default branch.
+   * Absent: the default branch (from the API in GitHub mode, else as the local repository knows it).
+   */
   readonly exceptionsRef?: string;
+  /** GitHub mode: the exceptions come from the repository's default branch through the API. */
+  readonly github?: GitHubExceptionsOptions;
   /** Evidence directory (the archive is written beside it as `<dir>.tar.gz`). */
   readonly evidenceDir: string;
   /** Key reference to sign the manifest and the VSAs with. */
@@ -160,6 +166,79 @@ async function digestInput(
   return [{ path: rel, role, sha256: sha256Hex(data), size: data.length }];
 }
 
+/** A key reference that is not a file path: `pkcs11:…`, `awskms://…` and the like. */
+const KEY_URI = /^[a-z][a-z0-9+.-]+:/i;
+
+/**
+ * Errors from reading the exceptions that are bad input (exit 2, nothing written) rather than a
+ * refusal: no such ref or file, a ref that is not the default branch, a path outside the
+ * repository, a token or repository the API does not accept.
+ */
+const EXCEPTIONS_INPUT_ERRORS: ReadonlySet<string> = new Set([
+  'GATE_INPUT_UNREADABLE',
+  'EXCEPTIONS_REF_NOT_DEFAULT',
+  'GIT_REF_UNREADABLE',
+  'PATH_OUTSIDE_WORKSPACE',
+  'INPUT_MISSING',
+  'INPUT_INVALID',
+  'GITHUB_AUTH_FAILED',
+  'GITHUB_NOT_FOUND',
+]);
+
+/**
+ * Checks every input path before anything is decided or written: a missing or wrong kind of
+ * input is a user error naming the path (exit 2), never a refusal with evidence.
+ */
+async function checkInputs(request: GateRequest): Promise<void> {
+  const { workspace } = request;
+  const expect = async (
+    path: string | undefined,
+    what: string,
+    kind: 'file' | 'directory',
+  ): Promise<void> => {
+    if (path === undefined || path === '') return;
+    const abs = resolveIn(workspace, path);
+    const stat = await fsp.stat(abs).catch(() => undefined);
+    if (!stat) throw new VouchError('GATE_INPUT_UNREADABLE', `the ${what} ${path} does not exist`);
+    if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
+      throw new VouchError('GATE_INPUT_UNREADABLE', `the ${what} ${path} is not a ${kind}`);
+    }
+    await fsp.access(abs, fsConstants.R_OK).catch((error: unknown) => {
+      throw new VouchError('GATE_INPUT_UNREADABLE', `the ${what} ${path} cannot be read`, {
+        cause: error,
+      });
+    });
+  };
+  await expect(request.policy, 'policy file', 'file');
+  await expect(request.trust.key, 'public key', 'file');
+  await expect(request.trust.trustedKeys, 'trusted-keys file', 'file');
+  await expect(request.trust.trustedRoot, 'trusted root', 'file');
+  for (const a of request.advisories) await expect(a, 'advisory directory', 'directory');
+  for (const d of request.bundleDirs) await expect(d, 'bundle directory', 'directory');
+  const signKey = request.signManifestKey;
+  if (signKey === 'keyless') {
+    throw new VouchError(
+      'INPUT_INVALID',
+      'the evidence manifest is signed with a key reference, not keyless',
+    );
+  }
+  if (signKey && !KEY_URI.test(signKey)) await expect(signKey, 'manifest signing key', 'file');
+  if (request.exceptionsRef && !request.exceptions) {
+    throw new VouchError(
+      'INPUT_MISSING',
+      `the exceptions ref ${request.exceptionsRef} needs the exceptions file path`,
+    );
+  }
+  if (request.github?.verifyApprovals && request.github.approverTeams.length === 0) {
+    throw new VouchError(
+      'INPUT_MISSING',
+      'confirming approvals needs at least one approver team (org/team)',
+    );
+  }
+  // A malformed policy is bad input whether or not an SBOM is there to evaluate it over.
+  await loadGatePolicy(workspace, request.policy);
+}
+
 const json = (value: unknown): Buffer => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
 
 /** Runs the gate. Returns the decision (a refusal is a result, not an exception) and writes the evidence. */
@@ -173,7 +252,48 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
     });
   }
 
-  // 1. Release files.
+  await checkInputs(request);
+
+  // 1. Approved exceptions, from the default branch (bad input stops here, before anything else).
+  let exceptions: ExceptionsEvidence;
+  let exceptionsText: string | undefined;
+  let exceptionsFile: ExceptionsFile | undefined;
+  let exceptionsReport: unknown;
+  if (request.exceptions) {
+    try {
+      const loaded = await deps.exceptions.loadExceptions({
+        workspace,
+        path: request.exceptions,
+        ...(request.exceptionsRef ? { ref: request.exceptionsRef } : {}),
+        ...(request.github ? { github: request.github } : {}),
+        now,
+      });
+      exceptions = loaded.evidence;
+      exceptionsText = loaded.text;
+      exceptionsFile = loaded.file;
+      exceptionsReport = loaded.report;
+    } catch (error) {
+      const e = isVouchError(error) ? error : undefined;
+      if (!e) throw error;
+      if (EXCEPTIONS_INPUT_ERRORS.has(e.code)) throw e;
+      const github = request.github;
+      exceptions = {
+        source: github ? 'protected-branch' : request.exceptionsRef ? 'git-ref' : 'file',
+        ...(github ? { repository: github.repository } : {}),
+        path: request.exceptions,
+        ...(request.exceptionsRef ? { ref: request.exceptionsRef } : {}),
+        fromReleaseTree: !github && !request.exceptionsRef,
+        entries: [],
+        error: { code: e.code, message: e.message },
+      };
+      exceptionsReport = { error: { code: e.code, message: e.message } };
+    }
+  } else {
+    exceptions = { source: 'none', fromReleaseTree: false, entries: [] };
+    exceptionsReport = { source: 'none' };
+  }
+
+  // 2. Release files.
   const filePaths = await expandWorkspaceGlobs(request.files, workspace);
   const files: ReleaseFile[] = [];
   const fileAbs = new Map<string, string>();
@@ -186,7 +306,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
   }
   logger.info(`release files: ${files.length}`);
 
-  // 2. Bundles.
+  // 3. Bundles.
   const bundleDirs =
     request.bundleDirs.length > 0
       ? request.bundleDirs
@@ -284,41 +404,6 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
     }
   }
   await deps.verifier.close?.();
-
-  // 3. Approved exceptions, from the protected branch.
-  let exceptions: ExceptionsEvidence;
-  let exceptionsText: string | undefined;
-  let exceptionsFile: ExceptionsFile | undefined;
-  let exceptionsReport: unknown;
-  if (request.exceptions) {
-    try {
-      const loaded = await deps.exceptions.loadExceptions({
-        workspace,
-        path: request.exceptions,
-        ...(request.exceptionsRef ? { ref: request.exceptionsRef } : {}),
-        now,
-      });
-      exceptions = loaded.evidence;
-      exceptionsText = loaded.text;
-      exceptionsFile = loaded.file;
-      exceptionsReport = loaded.report;
-    } catch (error) {
-      const e = isVouchError(error) ? error : undefined;
-      if (!e) throw error;
-      exceptions = {
-        source: request.exceptionsRef ? 'git-ref' : 'file',
-        path: request.exceptions,
-        ...(request.exceptionsRef ? { ref: request.exceptionsRef } : {}),
-        fromReleaseTree: !request.exceptionsRef,
-        entries: [],
-        error: { code: e.code, message: e.message },
-      };
-      exceptionsReport = { error: { code: e.code, message: e.message } };
-    }
-  } else {
-    exceptions = { source: 'none', fromReleaseTree: false, entries: [] };
-    exceptionsReport = { source: 'none' };
-  }
 
   // 4. Policy over each attested SBOM (once per distinct SBOM).
   const policies: PolicyEvidence[] = [];
@@ -495,10 +580,11 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
       });
     }
     const evidenceDir = resolveIn(workspace, request.evidenceDir);
-    const text = renderVerdictText(decision, evidenceDir);
+    const text = renderVerdictText(decision, evidenceDir, exceptions);
     const markdown = renderVerdictMarkdown(
       decision,
       `${posix(relative(workspace, evidenceDir)) || '.'}`,
+      exceptions,
     );
     add('summary.md', Buffer.from(markdown), 'summary');
     const manifest = buildEvidenceManifest({

@@ -8,7 +8,7 @@ import { parseExceptions } from '../../core/exceptions/parse.ts';
 import { VouchError } from '../../errors.ts';
 import { splitRepo, type GitHubClient } from './client.ts';
 import { getPullRequest, listPullRequestFiles, listPullRequestReviews } from './pull-request.ts';
-import { getDefaultBranch, isBranchProtected, isTeamMember, readFileAtRef } from './repository.ts';
+import { getDefaultBranch, isTeamMember, readFileAtRef } from './repository.ts';
 
 export interface ApprovalEvidence {
   readonly exceptionId: string;
@@ -49,8 +49,14 @@ export interface LoadReleaseExceptionsOptions {
 export interface ReleaseExceptions {
   /** The file as on the protected branch; with verifyApprovals, only the exceptions whose approval was confirmed. */
   readonly file: ExceptionsFile;
+  /** Every exception in the file as read, confirmed or not. */
+  readonly read: ExceptionsFile;
+  /** The file's text as read (undefined when the branch has no such file). */
+  readonly text?: string;
   readonly source: 'protected-branch';
   readonly branch: string;
+  /** Whether the API reports the branch protected (always true when requireProtectedBranch is on). */
+  readonly protected: boolean;
   /** Commit of the branch the file was read at. */
   readonly commit: string;
   readonly approvals: readonly ApprovalEvidence[];
@@ -64,10 +70,10 @@ export async function loadReleaseExceptions(
   const { owner, repo } = splitRepo(options.repo);
   const client = options.github;
   const branch = options.defaultBranch ?? (await getDefaultBranch(client, owner, repo));
-  if (
-    (options.requireProtectedBranch ?? true) &&
-    !(await isBranchProtected(client, owner, repo, branch))
-  ) {
+  // One read of the branch gives both its protection and the commit the file is read at.
+  const { data: tip } = await client.rest.repos.getBranch({ owner, repo, branch });
+  const isProtected = tip.protected === true;
+  if ((options.requireProtectedBranch ?? true) && !isProtected) {
     throw new VouchError(
       'EXCEPTIONS_APPROVAL_UNVERIFIED',
       `${options.repo}@${branch} is not a protected branch; release exceptions must come from a protected branch`,
@@ -76,25 +82,20 @@ export async function loadReleaseExceptions(
       },
     );
   }
-  const { data: tip } = await client.rest.repos.getBranch({ owner, repo, branch });
   const commit = tip.commit.sha;
+  const at = { source: 'protected-branch', branch, protected: isProtected, commit } as const;
   const found = await readFileAtRef(client, owner, repo, options.path, commit);
   if (found.state === 'absent') {
-    return {
-      file: { version: 1, exceptions: [] },
-      source: 'protected-branch',
-      branch,
-      commit,
-      approvals: [],
-    };
+    const empty: ExceptionsFile = { version: 1, exceptions: [] };
+    return { ...at, file: empty, read: empty, approvals: [] };
   }
   const file = parseExceptions(found.text, `${options.path}@${branch}`);
   if (!options.verifyApprovals) {
     return {
+      ...at,
       file,
-      source: 'protected-branch',
-      branch,
-      commit,
+      read: file,
+      text: found.text,
       approvals: file.exceptions.map((e) => ({
         exceptionId: e.id,
         package: e.package,
@@ -135,10 +136,10 @@ export async function loadReleaseExceptions(
     if (result.verified) kept.push(e);
   }
   return {
+    ...at,
     file: { version: 1, exceptions: kept },
-    source: 'protected-branch',
-    branch,
-    commit,
+    read: file,
+    text: found.text,
     approvals,
   };
 }

@@ -5,9 +5,9 @@ const command: CommandSpec = {
   name: 'gate',
   summary: 'Decide whether a release may ship, and write the evidence bundle',
   usage:
-    'vouch gate --files GLOB... --policy FILE [--exceptions FILE --exceptions-ref REF] [--key PUBFILE | --trusted-keys FILE | identity flags] --builder-id ID... [--advisories DIR]... [--bundle-dir DIR]... [--evidence DIR] [--sign-manifest-key REF]',
+    'vouch gate --files GLOB... --policy FILE [--exceptions FILE [--exceptions-ref BRANCH] [--repository OWNER/NAME [--verify-approvals --approver-team ORG/TEAM...]]] [--key PUBFILE | --trusted-keys FILE | identity flags] --builder-id ID... [--advisories DIR]... [--bundle-dir DIR]... [--evidence DIR] [--sign-manifest-key REF]',
   description:
-    'Refuses the release unless every release file has a valid signature from an allowed signer, SLSA provenance from a trusted builder, and an SBOM attestation bound to it, and the policy passes over that SBOM with only approved, unexpired exceptions read from the protected branch. Writes the evidence directory and a .tar.gz of it. Exit 0: the release may ship; 1: refused.',
+    "Refuses the release unless every release file has a valid signature from an allowed signer, SLSA provenance from a trusted builder, and an SBOM attestation bound to it, and the policy passes over that SBOM with only approved, unexpired exceptions read from the default branch, never from the tree being released. With a token in GITHUB_TOKEN (or GH_TOKEN) and a repository (--repository or GITHUB_REPOSITORY), the exceptions file is read through the GitHub API from the repository's default branch, which must be protected, and --verify-approvals confirms each exception's approval pull request; otherwise it is read from the local repository's default branch (refs/remotes/origin/HEAD, else init.defaultBranch, else --exceptions-ref), recorded as a local ref whose protection is not confirmed. Every input path is checked first. Writes the evidence directory and a .tar.gz of it. Exit 0: the release may ship; 1: refused; 2: bad input (nothing written).",
   examples: [
     'vouch gate --files "dist/*.tgz" --key release.pub --builder-id https://github.com/acme/widget/.github/workflows/release-integrity.yml@refs/heads/main --policy .vouch/policy.yml --exceptions .vouch/exceptions.yml --exceptions-ref origin/main --advisories osv/',
   ],
@@ -23,9 +23,27 @@ const command: CommandSpec = {
     exceptions: { type: 'string', value: 'FILE', description: 'Exceptions file (YAML).' },
     'exceptions-ref': {
       type: 'string',
-      value: 'REF',
+      value: 'BRANCH',
       description:
-        'Protected branch to read the exceptions file from (e.g. origin/main); without it the file is read from the release tree and the gate refuses any exception it holds.',
+        "Branch to read the exceptions file from (e.g. origin/main); it must be the default branch (default: the repository's default branch; when git knows none and no branch is given, the release tree's copy is read and any exception in it refused).",
+    },
+    repository: {
+      type: 'string',
+      value: 'OWNER/NAME',
+      description:
+        'Repository whose default branch holds the exceptions, read through the GitHub API with the token in GITHUB_TOKEN or GH_TOKEN (default: GITHUB_REPOSITORY).',
+    },
+    'verify-approvals': {
+      type: 'boolean',
+      description:
+        "Confirm each exception's approval link through the GitHub API: a merged pull request that changed the exceptions file, approved by a member of an --approver-team other than its author.",
+    },
+    'approver-team': {
+      type: 'string',
+      multiple: true,
+      value: 'ORG/TEAM',
+      description:
+        'Team whose members may approve exceptions (repeatable; for --verify-approvals).',
     },
     key: { type: 'string', value: 'PUBFILE', description: 'Public key for key-signed bundles.' },
     'trusted-keys': {
@@ -121,6 +139,51 @@ const command: CommandSpec = {
         '--exceptions-ref needs --exceptions FILE (the path in the repository)',
       );
     }
+    const approverTeams = listValue(ctx.values, 'approver-team');
+    for (const team of approverTeams) {
+      if (!/^@?[A-Za-z0-9-]+\/[A-Za-z0-9_.-]+$/.test(team)) {
+        throw new VouchError(
+          'USAGE_INVALID_VALUE',
+          `--approver-team "${team}" is not of the form org/team`,
+        );
+      }
+    }
+    const verifyApprovals = ctx.values['verify-approvals'] === true;
+    const token = ctx.env['GITHUB_TOKEN'] || ctx.env['GH_TOKEN'] || '';
+    if (token) ctx.logger.secret(token);
+    const repository = opt('repository') ?? ctx.env['GITHUB_REPOSITORY'] ?? '';
+    if (opt('repository') && !token) {
+      throw new VouchError(
+        'USAGE_MISSING_ARGUMENT',
+        '--repository reads the exceptions through the GitHub API, which needs a token in GITHUB_TOKEN or GH_TOKEN',
+      );
+    }
+    const github = token && repository && exceptions ? repository : undefined;
+    if (!github && (verifyApprovals || approverTeams.length > 0)) {
+      throw new VouchError(
+        'USAGE_MISSING_ARGUMENT',
+        '--verify-approvals and --approver-team need --exceptions and the GitHub API: a token in GITHUB_TOKEN or GH_TOKEN and --repository (or GITHUB_REPOSITORY)',
+      );
+    }
+    if (verifyApprovals && approverTeams.length === 0) {
+      throw new VouchError(
+        'USAGE_MISSING_ARGUMENT',
+        '--verify-approvals needs at least one --approver-team ORG/TEAM',
+      );
+    }
+    const serverUrl = ctx.env['GITHUB_SERVER_URL'];
+    let serverHost: string | undefined;
+    if (serverUrl) {
+      try {
+        serverHost = new URL(serverUrl).host;
+      } catch {
+        throw new VouchError(
+          'USAGE_INVALID_VALUE',
+          `GITHUB_SERVER_URL "${serverUrl}" is not a URL`,
+        );
+      }
+    }
+    const apiUrl = ctx.env['GITHUB_API_URL'];
     const trust = {
       ...(opt('key') ? { key: opt('key')! } : {}),
       ...(opt('trusted-keys') ? { trustedKeys: opt('trusted-keys')! } : {}),
@@ -147,11 +210,27 @@ const command: CommandSpec = {
         advisories: listValue(ctx.values, 'advisories'),
         ...(exceptions ? { exceptions } : {}),
         ...(exceptionsRef ? { exceptionsRef } : {}),
+        ...(github
+          ? {
+              github: {
+                repository: github,
+                verifyApprovals,
+                approverTeams: approverTeams.map((t) => t.replace(/^@/, '')),
+                ...(serverHost ? { serverHost } : {}),
+              },
+            }
+          : {}),
         evidenceDir: opt('evidence') ?? 'evidence',
         ...(signManifestKey ? { signManifestKey } : {}),
         now,
       },
-      createGateDeps({ logger: ctx.logger, now, env: ctx.env, cwd: ctx.cwd }),
+      createGateDeps({
+        logger: ctx.logger,
+        now,
+        env: ctx.env,
+        cwd: ctx.cwd,
+        ...(github ? { github: { token, ...(apiUrl ? { baseUrl: apiUrl } : {}) } } : {}),
+      }),
     );
     if (ctx.json) {
       ctx.stdout.write(

@@ -2,7 +2,15 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { silentLogger } from '../../../src/core/logger.ts';
@@ -10,6 +18,19 @@ import { createGateDeps } from '../../../src/adapters/gate/default-deps.ts';
 import { writeEvidence } from '../../../src/adapters/gate/evidence.ts';
 import { runGate, type GateRequest, type GateResult } from '../../../src/adapters/gate/run-gate.ts';
 import { vouch } from '../../helpers/cli.ts';
+import {
+  BASE_SHA,
+  loadRecording,
+  startGitHubServer,
+  type Recording,
+  type Routes,
+  type SeenRequest,
+} from '../../helpers/github-server.ts';
+import { VouchError } from '../../../src/errors.ts';
+
+// The default branch git knows is read from the workspace repository's own configuration only.
+process.env['GIT_CONFIG_GLOBAL'] = '/dev/null';
+process.env['GIT_CONFIG_NOSYSTEM'] = '1';
 
 const NPM = 'dist/widget-web-1.4.0.tgz';
 const RUST = 'dist/rust-tunnel-0.1.0.tar.gz';
@@ -271,4 +292,363 @@ test('the evidence archive is byte-identical for the same evidence', async () =>
   const one = await writeEvidence(join(dir, 'one', 'evidence'), files);
   const two = await writeEvidence(join(dir, 'two', 'evidence'), [...files].reverse());
   assert.equal(one.archiveSha256, two.archiveSha256);
+});
+
+// --- exceptions from the default branch through the GitHub API (recorded responses) ---
+
+const GH_REPO = 'acme/widget-web';
+const GH_BASE = `/repos/${GH_REPO}`;
+const EXCEPTION_ID = 'GHSA-593m-55hh-j8gv';
+
+function recordingWith(name: string, patch: Record<string, unknown>): Recording {
+  const r = loadRecording(name);
+  return { ...r, body: { ...(r.body as object), ...patch } };
+}
+
+/** acme/widget-web: main is protected and holds the example's exceptions file; #42 approved it. */
+function githubRoutes(overrides: Routes = {}): Routes {
+  const text = readFileSync(join(ws, '.vouch/exceptions.yml'));
+  return {
+    [`GET ${GH_BASE}`]: recordingWith('repo', { name: 'widget-web', full_name: GH_REPO }),
+    [`GET ${GH_BASE}/branches/main`]: 'branch-main',
+    [`GET ${GH_BASE}/contents/.vouch/exceptions.yml?ref=${BASE_SHA}`]: recordingWith(
+      'exceptions-main',
+      { content: text.toString('base64'), size: text.length },
+    ),
+    [`GET ${GH_BASE}/pulls/42`]: recordingWith('pull-17-merged', {
+      number: 42,
+      html_url: `https://github.com/${GH_REPO}/pull/42`,
+    }),
+    [`GET ${GH_BASE}/pulls/42/files`]: 'files-17',
+    [`GET ${GH_BASE}/pulls/42/reviews`]: 'reviews-17',
+    'GET /orgs/acme/teams/release-managers/memberships/rm-bob': 'membership-active',
+    'GET /orgs/acme/teams/release-managers/memberships/outsider-dave': 'not-found',
+    ...overrides,
+  };
+}
+
+async function gateOnGitHub(
+  routes: Routes,
+  overrides: Partial<GateRequest> = {},
+): Promise<{ result: GateResult; requests: SeenRequest[] }> {
+  const server = await startGitHubServer(routes);
+  try {
+    const r = request({
+      exceptionsRef: undefined,
+      github: {
+        repository: GH_REPO,
+        verifyApprovals: true,
+        approverTeams: ['acme/release-managers'],
+      },
+      ...overrides,
+    });
+    const result = await runGate(
+      r,
+      createGateDeps({
+        logger: silentLogger,
+        now: r.now,
+        env: process.env,
+        cwd: ws,
+        github: { token: 'ghs_x', baseUrl: server.url, retryDelayMs: 1, sleep: async () => {} },
+      }),
+    );
+    return { result, requests: server.requests };
+  } finally {
+    await server.close();
+  }
+}
+
+function readJson(path: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+}
+
+test('GitHub mode: an exception approved in a merged pull request by an allowed approver waives, and the approval is in the evidence', async () => {
+  const { result, requests } = await gateOnGitHub(githubRoutes());
+  assert.equal(result.decision.verdict, 'pass', result.text);
+  const ex = result.manifest.exceptions;
+  assert.equal(ex.source, 'protected-branch');
+  assert.equal(ex.repository, GH_REPO);
+  assert.equal(ex.ref, 'main');
+  assert.equal(ex.commit, BASE_SHA);
+  assert.equal(ex.branchFrom, 'github-api');
+  assert.equal(ex.protection, 'confirmed');
+  assert.equal(ex.fromReleaseTree, false);
+  assert.deepEqual(
+    ex.approvals?.map((a) => [a.exceptionId, a.checked, a.verified, a.pullRequest, a.approvers]),
+    [[EXCEPTION_ID, true, true, 42, ['rm-bob']]],
+  );
+  assert.equal(ex.approvals?.[0]?.mergeCommitSha, 'e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3');
+  // the file is read at the branch's tip commit, and its digest is an input
+  assert.ok(
+    requests.some(
+      (q) => q.path === `${GH_BASE}/contents/.vouch/exceptions.yml` && q.query['ref'] === BASE_SHA,
+    ),
+  );
+  const sha = createHash('sha256')
+    .update(readFileSync(join(ws, '.vouch/exceptions.yml')))
+    .digest('hex');
+  assert.equal(
+    result.manifest.inputs.find((i) => i.role === 'exceptions')?.path,
+    'main:.vouch/exceptions.yml',
+  );
+  assert.equal(result.manifest.inputs.find((i) => i.role === 'exceptions')?.sha256, sha);
+  const report = readJson(join(result.evidenceDir, 'reports/exceptions.json'));
+  assert.deepEqual((report['evidence'] as { approvals: unknown }).approvals, ex.approvals);
+  const summary = readFileSync(join(result.evidenceDir, 'summary.md'), 'utf8');
+  assert.match(summary, /### Exceptions/);
+  assert.match(summary, /protected branch \(confirmed through the GitHub API\)/);
+  assert.match(
+    summary,
+    /\| `GHSA-593m-55hh-j8gv` \| .* \| confirmed: #42 merged, approved by rm-bob \|/,
+  );
+  assert.match(result.text, /GHSA-593m-55hh-j8gv .*confirmed: #42 merged, approved by rm-bob/);
+});
+
+for (const [name, overrides, reason] of [
+  [
+    'approved only by someone outside the approver team',
+    { [`GET ${GH_BASE}/pulls/42/reviews`]: 'reviews-outsider' },
+    /no approving review by an allowed approver/,
+  ],
+  [
+    'not merged',
+    {
+      [`GET ${GH_BASE}/pulls/42`]: recordingWith('pull-18-open', {
+        number: 42,
+        html_url: `https://github.com/${GH_REPO}/pull/42`,
+      }),
+    },
+    /#42 is not merged/,
+  ],
+  [
+    'approved only by its own author',
+    { [`GET ${GH_BASE}/pulls/42/reviews`]: 'reviews-self' },
+    /other than its author/,
+  ],
+] as const) {
+  test(`GitHub mode: an exception whose approval pull request is ${name} is refused: GATE_EXCEPTION_UNAPPROVED`, async () => {
+    const { result } = await gateOnGitHub(githubRoutes(overrides));
+    assertRefused(result, 'GATE_EXCEPTION_UNAPPROVED', 'policy', NPM);
+    const refusal = result.decision.refusals.find((r) => r.code === 'GATE_EXCEPTION_UNAPPROVED')!;
+    assert.match(refusal.message, new RegExp(`exception ${EXCEPTION_ID}`));
+    assert.match(refusal.message, reason);
+    const approval = result.manifest.exceptions.approvals?.[0];
+    assert.equal(approval?.checked, true);
+    assert.equal(approval?.verified, false);
+    assert.match(approval?.reason ?? '', reason);
+    // the other release file needs no exception and still passes
+    assert.equal(result.manifest.files.find((f) => f.name === RUST)!.verdict, 'pass');
+  });
+}
+
+test('GitHub mode: an unprotected default branch is refused: GATE_EXCEPTIONS_BRANCH_UNPROTECTED', async () => {
+  const { result } = await gateOnGitHub(
+    githubRoutes({
+      [`GET ${GH_BASE}/branches/main`]: recordingWith('branch-main', { protected: false }),
+    }),
+  );
+  assertRefused(result, 'GATE_EXCEPTIONS_BRANCH_UNPROTECTED', 'exceptions');
+  assert.equal(result.manifest.exceptions.protection, 'unprotected');
+});
+
+test('GitHub mode without approval checks records that the links were not checked', async () => {
+  const { result, requests } = await gateOnGitHub(githubRoutes(), {
+    github: { repository: GH_REPO, verifyApprovals: false, approverTeams: [] },
+  });
+  assert.equal(result.decision.verdict, 'pass', result.text);
+  assert.equal(result.manifest.exceptions.approvals?.[0]?.checked, false);
+  assert.equal(result.manifest.exceptions.note, 'approval links not checked');
+  assert.ok(!requests.some((q) => q.path.includes('/pulls/')));
+});
+
+test('GitHub mode: an exceptions ref other than the default branch, or a file missing there, is bad input', async () => {
+  await assert.rejects(
+    gateOnGitHub(githubRoutes(), { exceptionsRef: 'origin/release' }),
+    (e: unknown) => e instanceof VouchError && e.code === 'EXCEPTIONS_REF_NOT_DEFAULT',
+  );
+  const routes = githubRoutes();
+  delete routes[`GET ${GH_BASE}/contents/.vouch/exceptions.yml?ref=${BASE_SHA}`];
+  const evidenceDir = `evidence-gh-missing`;
+  await assert.rejects(
+    gateOnGitHub(routes, { evidenceDir }),
+    (e: unknown) =>
+      e instanceof VouchError &&
+      e.code === 'GATE_INPUT_UNREADABLE' &&
+      /\.vouch\/exceptions\.yml does not exist on acme\/widget-web@main/.test(e.message),
+  );
+  assert.equal(existsSync(join(ws, evidenceDir)), false);
+  // origin/main names the default branch, and is accepted
+  const { result } = await gateOnGitHub(githubRoutes(), { exceptionsRef: 'origin/main' });
+  assert.equal(result.decision.verdict, 'pass', result.text);
+});
+
+// --- exceptions from the local repository's default branch ---
+
+test('local mode: the branch given is read and recorded as a local ref whose protection is not confirmed', async () => {
+  const result = await gate();
+  assert.equal(result.decision.verdict, 'pass', result.text);
+  const ex = result.manifest.exceptions;
+  assert.equal(ex.source, 'git-ref');
+  assert.equal(ex.protection, 'not-confirmed');
+  assert.equal(ex.note, 'local ref, protection not confirmed');
+  assert.equal(ex.branchFrom, 'explicit');
+  assert.equal(ex.approvals, undefined);
+  assert.match(
+    readFileSync(join(result.evidenceDir, 'summary.md'), 'utf8'),
+    /\.vouch\/exceptions\.yml at main \([0-9a-f]{12}\): local ref, protection not confirmed/,
+  );
+  assert.match(result.text, /Exceptions: .*local ref, protection not confirmed/);
+});
+
+test('local mode: refs/remotes/origin/HEAD names the default branch; another branch is bad input', async () => {
+  run('git', ['update-ref', 'refs/remotes/origin/main', 'main']);
+  run('git', ['symbolic-ref', 'refs/remotes/origin/HEAD', 'refs/remotes/origin/main']);
+  try {
+    const result = await gate({ exceptionsRef: undefined });
+    assert.equal(result.decision.verdict, 'pass', result.text);
+    assert.equal(result.manifest.exceptions.ref, 'origin/main');
+    assert.equal(result.manifest.exceptions.branchFrom, 'origin-head');
+    assert.equal(result.manifest.exceptions.protection, 'not-confirmed');
+    await assert.rejects(
+      gate({ exceptionsRef: 'main' }),
+      (e: unknown) => e instanceof VouchError && e.code === 'EXCEPTIONS_REF_NOT_DEFAULT',
+    );
+  } finally {
+    run('git', ['symbolic-ref', '--delete', 'refs/remotes/origin/HEAD']);
+    run('git', ['update-ref', '-d', 'refs/remotes/origin/main']);
+  }
+});
+
+// --- bad input: a user error naming the path (exit 2), and nothing written ---
+
+const CLI_BASE = [
+  'gate',
+  '--files',
+  NPM,
+  '--bundle-dir',
+  'dist',
+  '--bundle-dir',
+  'attestations',
+  '--key',
+  'release.pub',
+  '--builder-id',
+  LOCAL_BUILDER,
+  '--policy',
+  '.vouch/policy.yml',
+  '--exceptions',
+  '.vouch/exceptions.yml',
+  '--exceptions-ref',
+  'main',
+  '--advisories',
+  'advisories',
+  '--now',
+  '2026-12-03T12:00:00Z',
+];
+
+/** CLI_BASE with `flag`'s value replaced (or the flag added). */
+function withFlag(flag: string, value: string, base: readonly string[] = CLI_BASE): string[] {
+  const args = [...base];
+  const at = args.indexOf(flag);
+  if (at >= 0 && !args.includes(flag, at + 1)) args[at + 1] = value;
+  else args.push(flag, value);
+  return args;
+}
+
+/** `base` without the pair `flag value`. */
+function withoutFlag(flag: string, value: string, base: readonly string[]): string[] {
+  const at = base.findIndex((a, i) => a === flag && base[i + 1] === value);
+  return at < 0 ? [...base] : [...base.slice(0, at), ...base.slice(at + 2)];
+}
+
+for (const [name, args, code, named] of [
+  [
+    'a missing public key',
+    withFlag('--key', 'missing.pub'),
+    'GATE_INPUT_UNREADABLE',
+    'missing.pub',
+  ],
+  [
+    'a missing trusted root',
+    withFlag('--trusted-root', 'missing-root.json'),
+    'GATE_INPUT_UNREADABLE',
+    'missing-root.json',
+  ],
+  [
+    'a missing trusted-keys file',
+    withFlag('--trusted-keys', 'missing-keys.json'),
+    'GATE_INPUT_UNREADABLE',
+    'missing-keys.json',
+  ],
+  [
+    'a missing advisory directory',
+    withFlag('--advisories', 'missing-osv'),
+    'GATE_INPUT_UNREADABLE',
+    'missing-osv',
+  ],
+  [
+    'a missing bundle directory',
+    [...CLI_BASE, '--bundle-dir', 'missing-bundles'],
+    'GATE_INPUT_UNREADABLE',
+    'missing-bundles',
+  ],
+  [
+    'a missing policy file, with no SBOM attested',
+    withoutFlag('--bundle-dir', 'attestations', withFlag('--policy', 'missing-policy.yml')),
+    'GATE_INPUT_UNREADABLE',
+    'missing-policy.yml',
+  ],
+  [
+    'an exceptions file missing at the ref',
+    withFlag('--exceptions', 'missing-exceptions.yml'),
+    'GATE_INPUT_UNREADABLE',
+    'missing-exceptions.yml',
+  ],
+  [
+    'an exceptions ref that is a tag',
+    withFlag('--exceptions-ref', 'v0-exceptions-tag'),
+    'EXCEPTIONS_REF_NOT_DEFAULT',
+    'v0-exceptions-tag',
+  ],
+  [
+    'a missing manifest signing key',
+    [...CLI_BASE, '--sign-manifest-key', 'missing.key'],
+    'GATE_INPUT_UNREADABLE',
+    'missing.key',
+  ],
+] as const) {
+  test(`vouch gate: ${name} is bad input (exit 2), and no evidence is written`, () => {
+    run('git', ['tag', '-f', 'v0-exceptions-tag', 'main']);
+    const evidence = `evidence-bad-${name.replace(/\W+/g, '-')}`;
+    const r = vouch([...args, '--evidence', evidence], { cwd: ws });
+    assert.equal(r.status, 2, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`\\[${code}\\]`));
+    assert.ok(r.stderr.includes(named), r.stderr);
+    assert.equal(existsSync(join(ws, evidence)), false, `${evidence}/ was written`);
+    assert.equal(
+      existsSync(join(ws, `${evidence}.tar.gz`)),
+      false,
+      `${evidence}.tar.gz was written`,
+    );
+  });
+}
+
+test('vouch gate: a refusal stays a refusal (exit 1) with the evidence written', () => {
+  const evidence = 'evidence-cli-refused';
+  const r = vouch(
+    [...withFlag('--builder-id', 'https://example.invalid/other-builder'), '--evidence', evidence],
+    { cwd: ws },
+  );
+  assert.equal(r.status, 1, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /GATE_BUILDER_UNTRUSTED/);
+  assert.ok(existsSync(join(ws, evidence, 'manifest.json')));
+  assert.ok(existsSync(join(ws, `${evidence}.tar.gz`)));
+});
+
+test('vouch gate: --verify-approvals without the GitHub API is a usage error', () => {
+  const r = vouch([...CLI_BASE, '--verify-approvals', '--approver-team', 'acme/release-managers'], {
+    cwd: ws,
+    env: { GITHUB_TOKEN: '', GH_TOKEN: '', GITHUB_REPOSITORY: '' },
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /USAGE_MISSING_ARGUMENT/);
 });

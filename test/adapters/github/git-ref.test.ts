@@ -4,8 +4,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadExceptionsFromGitRef } from '../../../src/adapters/github/git-ref.ts';
+import {
+  loadExceptionsFromGitRef,
+  resolveLocalExceptionsRef,
+} from '../../../src/adapters/github/git-ref.ts';
 import { VouchError } from '../../../src/errors.ts';
+
+// The default branch is read from this repository's own configuration only.
+process.env['GIT_CONFIG_GLOBAL'] = '/dev/null';
+process.env['GIT_CONFIG_NOSYSTEM'] = '1';
 
 const FILE = `version: 1
 exceptions:
@@ -82,5 +89,66 @@ test('an unknown ref, a missing path and option-like refs are coded errors', asy
   await assert.rejects(
     loadExceptionsFromGitRef(dir, 'main', '../etc/passwd'),
     isCode('PATH_OUTSIDE_WORKSPACE'),
+  );
+});
+
+function gitIn(dir: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: 'pipe' }).trim();
+}
+
+test('with no default branch known to git, only a branch given explicitly is read', async () => {
+  const dir = repo();
+  assert.equal(await resolveLocalExceptionsRef(dir, undefined), undefined);
+  assert.deepEqual(await resolveLocalExceptionsRef(dir, 'main'), {
+    ref: 'main',
+    fullRef: 'refs/heads/main',
+    branchFrom: 'explicit',
+  });
+  gitIn(dir, 'tag', 'v1', 'main');
+  const commit = gitIn(dir, 'rev-parse', 'main');
+  for (const ref of ['v1', 'HEAD', commit, commit.slice(0, 12)]) {
+    await assert.rejects(resolveLocalExceptionsRef(dir, ref), isCode('EXCEPTIONS_REF_NOT_DEFAULT'));
+  }
+  await assert.rejects(resolveLocalExceptionsRef(dir, 'nope'), isCode('GIT_REF_UNREADABLE'));
+});
+
+test('refs/remotes/origin/HEAD names the default branch; another branch is refused', async () => {
+  const dir = repo();
+  gitIn(dir, 'update-ref', 'refs/remotes/origin/main', 'main');
+  gitIn(dir, 'symbolic-ref', 'refs/remotes/origin/HEAD', 'refs/remotes/origin/main');
+  assert.deepEqual(await resolveLocalExceptionsRef(dir, undefined), {
+    ref: 'origin/main',
+    fullRef: 'refs/remotes/origin/main',
+    branchFrom: 'origin-head',
+  });
+  assert.equal((await resolveLocalExceptionsRef(dir, 'origin/main'))?.branchFrom, 'origin-head');
+  assert.equal(
+    (await resolveLocalExceptionsRef(dir, 'origin/HEAD'))?.fullRef,
+    'refs/remotes/origin/main',
+  );
+  // the local branch of the same name may hold unpushed commits: not the default branch
+  await assert.rejects(
+    resolveLocalExceptionsRef(dir, 'main'),
+    isCode('EXCEPTIONS_REF_NOT_DEFAULT'),
+  );
+  await assert.rejects(
+    resolveLocalExceptionsRef(dir, 'release'),
+    isCode('EXCEPTIONS_REF_NOT_DEFAULT'),
+  );
+});
+
+test('init.defaultBranch names the default branch when that branch exists', async () => {
+  const dir = repo();
+  gitIn(dir, 'config', 'init.defaultBranch', 'trunk');
+  assert.equal(await resolveLocalExceptionsRef(dir, undefined), undefined);
+  gitIn(dir, 'config', 'init.defaultBranch', 'main');
+  assert.deepEqual(await resolveLocalExceptionsRef(dir, undefined), {
+    ref: 'main',
+    fullRef: 'refs/heads/main',
+    branchFrom: 'init-default-branch',
+  });
+  await assert.rejects(
+    resolveLocalExceptionsRef(dir, 'release'),
+    isCode('EXCEPTIONS_REF_NOT_DEFAULT'),
   );
 });

@@ -93,3 +93,74 @@ test('an unprotected default branch is refused', async () => {
     (e: unknown) => e instanceof VouchError && e.code === 'EXCEPTIONS_APPROVAL_UNVERIFIED',
   );
 });
+
+test('a self-approved pull request does not confirm the exception', async () => {
+  const { result } = await load(
+    { ...ROUTES, 'GET /repos/acme/widget/pulls/17/reviews': 'reviews-self' },
+    true,
+  );
+  const minimist = result.approvals.find((a) => a.exceptionId === 'GHSA-xvch-5gv4-984h')!;
+  assert.equal(minimist.verified, false);
+  assert.equal(minimist.checked, true);
+  assert.match(
+    minimist.reason!,
+    /#17 has no approving review by an allowed approver other than its author/,
+  );
+  assert.deepEqual(result.file.exceptions, []);
+  // every exception as read stays visible, confirmed or not
+  assert.deepEqual(
+    result.read.exceptions.map((e) => e.id),
+    ['GHSA-xvch-5gv4-984h', 'CVE-2021-23337'],
+  );
+});
+
+test('an approval by someone outside the approver team does not confirm the exception', async () => {
+  const { result, requests } = await load(
+    {
+      ...ROUTES,
+      'GET /repos/acme/widget/pulls/17/reviews': 'reviews-outsider',
+      'GET /orgs/acme/teams/release-managers/memberships/outsider-dave': 'not-found',
+    },
+    true,
+  );
+  const minimist = result.approvals.find((a) => a.exceptionId === 'GHSA-xvch-5gv4-984h')!;
+  assert.equal(minimist.verified, false);
+  assert.deepEqual(minimist.approvers, []);
+  assert.ok(
+    requests.some((q) => q.path === '/orgs/acme/teams/release-managers/memberships/outsider-dave'),
+  );
+});
+
+test('with the protection requirement off, an unprotected branch is read and reported as such', async () => {
+  const branch = loadRecording('branch-main');
+  const unprotected = { ...branch, body: { ...(branch.body as object), protected: false } };
+  const server = await startGitHubServer({
+    ...ROUTES,
+    'GET /repos/acme/widget/branches/main': unprotected,
+  });
+  try {
+    const github = createGitHubClient({ token: 'ghs_x', baseUrl: server.url, retryDelayMs: 1 });
+    const result = await loadReleaseExceptions({
+      repo: 'acme/widget',
+      path: '.vouch/exceptions.yml',
+      github,
+      verifyApprovals: false,
+      allowedApprovers: [],
+      requireProtectedBranch: false,
+    });
+    assert.equal(result.protected, false);
+    assert.equal(result.read.exceptions.length, 2);
+    assert.match(result.text ?? '', /^# Policy exceptions for acme\/widget/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a branch without the file reads as no exceptions, with no text', async () => {
+  const routes = { ...ROUTES };
+  delete routes[`GET /repos/acme/widget/contents/.vouch/exceptions.yml?ref=${BASE_SHA}`];
+  const { result } = await load(routes, false);
+  assert.equal(result.text, undefined);
+  assert.deepEqual(result.read.exceptions, []);
+  assert.equal(result.protected, true);
+});

@@ -1,3 +1,4 @@
+import { VouchError } from '../../errors.ts';
 import type { InputReader } from '../shared/inputs.ts';
 
 export interface Inputs {
@@ -15,11 +16,22 @@ export interface Inputs {
   readonly evidenceDir: string;
   readonly signManifestKey: string;
   readonly passphrase: string;
+  /** With the repository from the runner: the exceptions are read through the GitHub API. */
+  readonly githubToken: string;
+  /** Confirm each exception's approval link through the API. */
+  readonly verifyApprovals: boolean;
+  /** `org/team` entries whose members may approve exceptions. */
+  readonly approverTeams: string[];
+  /** From the runner environment. */
+  readonly repository: string;
+  readonly apiUrl?: string;
+  /** Host of GITHUB_SERVER_URL: approval links must point at it. */
+  readonly serverHost?: string;
 }
 
 /** The only place this action reads its inputs. */
-export function readInputs(reader: InputReader, _env: NodeJS.ProcessEnv): Inputs {
-  return {
+export function readInputs(reader: InputReader, env: NodeJS.ProcessEnv): Inputs {
+  const inputs = {
     files: reader.list('files'),
     bundleDirs: reader.list('bundle-dirs'),
     policy: reader.string('policy'),
@@ -34,5 +46,32 @@ export function readInputs(reader: InputReader, _env: NodeJS.ProcessEnv): Inputs
     evidenceDir: reader.string('evidence-dir'),
     signManifestKey: reader.string('sign-manifest-key'),
     passphrase: reader.secret('passphrase'),
+    githubToken: reader.secret('github-token'),
+    verifyApprovals: reader.boolean('verify-approvals'),
+    approverTeams: reader.list('approver-teams'),
+  };
+  for (const team of inputs.approverTeams) {
+    if (!/^@?[A-Za-z0-9-]+\/[A-Za-z0-9_.-]+$/.test(team)) {
+      throw new VouchError(
+        'INPUT_INVALID',
+        `input "approver-teams": "${team}" is not of the form org/team`,
+      );
+    }
+  }
+  const server = env['GITHUB_SERVER_URL'];
+  let serverHost: string | undefined;
+  if (server) {
+    try {
+      serverHost = new URL(server).host;
+    } catch {
+      throw new VouchError('INPUT_INVALID', `GITHUB_SERVER_URL "${server}" is not a URL`);
+    }
+  }
+  return {
+    ...inputs,
+    approverTeams: inputs.approverTeams.map((t) => t.replace(/^@/, '')),
+    repository: env['GITHUB_REPOSITORY'] ?? '',
+    ...(env['GITHUB_API_URL'] ? { apiUrl: env['GITHUB_API_URL'] } : {}),
+    ...(serverHost ? { serverHost } : {}),
   };
 }

@@ -17,6 +17,15 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
       'input "exceptions-ref" needs input "exceptions" (the path in the repository)',
     );
   }
+  // With a token and the repository (on a runner, by default), the exceptions come from the
+  // repository's default branch through the API; otherwise from the local repository's.
+  const github = inputs.githubToken && inputs.repository ? inputs.repository : undefined;
+  if (!github && (inputs.verifyApprovals || inputs.approverTeams.length > 0)) {
+    throw new VouchError(
+      'INPUT_MISSING',
+      'inputs "verify-approvals" and "approver-teams" need the GitHub API: input "github-token" and GITHUB_REPOSITORY',
+    );
+  }
   const now = new Date();
   const env = inputs.passphrase
     ? { ...deps.env, VOUCH_KEY_PASSPHRASE: inputs.passphrase }
@@ -40,11 +49,34 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
       advisories: inputs.advisories,
       ...(inputs.exceptions ? { exceptions: inputs.exceptions } : {}),
       ...(inputs.exceptionsRef ? { exceptionsRef: inputs.exceptionsRef } : {}),
+      ...(github
+        ? {
+            github: {
+              repository: github,
+              verifyApprovals: inputs.verifyApprovals,
+              approverTeams: inputs.approverTeams,
+              ...(inputs.serverHost ? { serverHost: inputs.serverHost } : {}),
+            },
+          }
+        : {}),
       evidenceDir: inputs.evidenceDir || 'evidence',
       ...(inputs.signManifestKey ? { signManifestKey: inputs.signManifestKey } : {}),
       now,
     },
-    createGateDeps({ logger: deps.logger, now, env, cwd: deps.workspace }),
+    createGateDeps({
+      logger: deps.logger,
+      now,
+      env,
+      cwd: deps.workspace,
+      ...(github
+        ? {
+            github: {
+              token: inputs.githubToken,
+              ...(inputs.apiUrl ? { baseUrl: inputs.apiUrl } : {}),
+            },
+          }
+        : {}),
+    }),
   );
   deps.setOutput('verdict', result.decision.verdict);
   deps.setOutput('evidence-path', result.evidenceDir);

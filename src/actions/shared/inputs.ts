@@ -50,8 +50,31 @@ export const INPUT_DESCRIPTIONS = {
   'certificate-identity': 'Exact signer identity (certificate SAN) required of keyless bundles.',
   'certificate-oidc-issuer': 'Exact OIDC issuer required of keyless bundles.',
   'builder-ids': 'Builder ids trusted for SLSA provenance, one per line.',
+  'certificate-github-repository':
+    'Repository claim (owner/name or URL) the signing certificate of keyless bundles must carry.',
+  'certificate-github-ref':
+    'Source ref claim (exact, e.g. refs/tags/v1.2.3) the signing certificate of keyless bundles must carry.',
+  'certificate-github-trigger':
+    'Trigger event claim (push, release, workflow_dispatch, …) the signing certificate of keyless bundles must carry.',
+  'certificate-github-sha':
+    'Source commit claim the signing certificate of keyless bundles must carry.',
+  'certificate-github-signer-workflow':
+    'Signer (reusable) workflow claim the signing certificate of keyless bundles must carry; without @ref any ref matches.',
+  'certificate-github-signer-digest':
+    'Digest claim of the signer workflow the signing certificate of keyless bundles must carry.',
+  'github-hosted': 'Require keyless bundles signed on a GitHub-hosted runner (certificate claim).',
+  'from-github':
+    'Repositories (owner/name), one per line, whose GitHub attestations API is asked for bundles by each artifact sha256 digest.',
+  'from-github-org':
+    'Organizations, one per line, whose GitHub attestations API is asked for bundles by each artifact sha256 digest.',
+  'from-oci':
+    'Images (REGISTRY/REPO@sha256:HEX), one per line, whose Sigstore bundle referrers are read; each image is verified too.',
+  'from-release':
+    'Releases (owner/name@tag), one per line, whose *.sigstore.json, *.sigstore and *.intoto.jsonl assets are read as bundles.',
   'exceptions-ref':
-    'Protected branch to read the exceptions file from (e.g. origin/main); without it exceptions in the file are refused.',
+    "Branch to read the exceptions file from, which must be the default branch (default: the repository's default branch, through the GitHub API with github-token, else as the local git repository knows it).",
+  'verify-approvals':
+    "Confirm each exception's `approval` link through the GitHub API: a merged pull request that changed the exceptions file, approved by a member of approver-teams other than its author.",
   'evidence-dir': 'Directory to write the evidence into; a .tar.gz of it is written beside it.',
   'sign-manifest-key': 'Key reference to sign the evidence manifest and VSAs with (optional).',
   subjects:

@@ -18,7 +18,8 @@
  *
  * Peak RSS of a child: `/usr/bin/time -f %M` (Debian package `time`) when present, otherwise
  * process.resourceUsage().maxRSS written on exit by a preloaded script (NODE_OPTIONS=--require),
- * the largest over the child's Node processes. Prints a Markdown section.
+ * the largest over the child's Node processes (VOUCH_BENCH_RSS=hook forces that way). Prints a
+ * Markdown section.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -42,7 +43,10 @@ const BIN = join(ROOT, 'node_modules', '.bin');
 const WORK = join(ROOT, 'bench', '.work', 'sbom');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const TIME =
+  existsSync('/usr/bin/time') && process.env['VOUCH_BENCH_RSS'] !== 'hook'
+    ? '/usr/bin/time'
+    : undefined;
 const RSS_HOOK = join(WORK, 'max-rss.cjs');
 const RSS_FILE = join(WORK, 'max-rss.txt');
 

@@ -8,13 +8,23 @@ import { run } from '../../src/actions/verify/main.ts';
 import type { InputReader } from '../../src/actions/shared/inputs.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { VouchError } from '../../src/errors.ts';
-import { generateTestKey, keyMessageBundle } from '../helpers/verify-bundles.ts';
+import { startGitHubServer } from '../helpers/github-server.ts';
+import { startMockSigstore } from '../helpers/signing/mock-sigstore.ts';
+import {
+  generateTestKey,
+  githubClaims,
+  ISSUER,
+  keylessMessageBundle,
+  keyMessageBundle,
+  SAN,
+  sha256Hex,
+} from '../helpers/verify-bundles.ts';
 
 function reader(values: Record<string, string | string[]>): InputReader {
   return {
     string: (n) => (typeof values[n] === 'string' ? (values[n] as string) : ''),
     list: (n) => (Array.isArray(values[n]) ? (values[n] as string[]) : []),
-    boolean: () => false,
+    boolean: (n) => values[n] === 'true',
     secret: () => '',
   };
 }
@@ -44,7 +54,7 @@ async function setup() {
   return dir;
 }
 
-function deps(dir: string) {
+function deps(dir: string, env: NodeJS.ProcessEnv = {}) {
   const outputs: Record<string, string> = {};
   const summaries: string[] = [];
   return {
@@ -54,7 +64,7 @@ function deps(dir: string) {
       logger: { ...silentLogger, summary: async (m: string) => void summaries.push(m) },
       setOutput: (n: string, v: string | number | boolean) => void (outputs[n] = String(v)),
       workspace: dir,
-      env: {},
+      env,
     },
   };
 }
@@ -121,5 +131,128 @@ describe('verify action', () => {
     await bad({ files: ['../*.tgz'], 'public-key': 'key.pub' }, 'PATH_OUTSIDE_WORKSPACE');
     await bad({ files: [], 'public-key': 'key.pub' }, 'INPUT_MISSING');
     await bad({ files: ['*.tgz'], 'trusted-root': 'trusted_root.json' }, 'VERIFY_POLICY_MISSING');
+  });
+
+  it('fetches bundles from the GitHub attestations API by digest (from-github, github-token)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vouch-verify-action-api-'));
+    const key = generateTestKey();
+    writeFileSync(join(dir, 'key.pub'), key.pem);
+    writeFileSync(
+      join(dir, 'trusted_root.json'),
+      JSON.stringify({
+        mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+        tlogs: [],
+        ctlogs: [],
+        certificateAuthorities: [],
+        timestampAuthorities: [],
+      }),
+    );
+    const data = Buffer.from('release from the API\n');
+    writeFileSync(join(dir, 'app.tgz'), data);
+    const digest = `sha256:${sha256Hex(data)}`;
+    const gh = await startGitHubServer({
+      [`GET /repos/octo/app/attestations/${digest}`]: {
+        status: 200,
+        body: {
+          attestations: [{ bundle: await keyMessageBundle(key, data), repository_id: 1 }],
+        },
+      },
+    });
+    try {
+      const values = {
+        files: ['app.tgz'],
+        'public-key': 'key.pub',
+        'trusted-root': 'trusted_root.json',
+        'from-github': ['octo/app'],
+      };
+      const d = deps(dir, { GITHUB_API_URL: gh.url });
+      await run(readInputs({ ...reader(values), secret: () => 'ghs_workflow' }, {}), d.deps);
+      assert.equal(d.outputs['verdict'], 'pass');
+      const report = JSON.parse(readFileSync(d.outputs['report-path']!, 'utf8'));
+      assert.equal(
+        report.artifacts[0].bundle,
+        `${gh.url}/repos/octo/app/attestations/${digest}#attestations[0]`,
+      );
+      assert.equal(gh.requests[0]!.authorization, 'Bearer ghs_workflow');
+      // Nothing there for another repository: the step fails with a refusal naming the digest.
+      await assert.rejects(
+        run(
+          readInputs(reader({ ...values, 'from-github': ['octo/other'] }), {}),
+          deps(dir, {
+            GITHUB_API_URL: gh.url,
+          }).deps,
+        ),
+        (e: unknown) =>
+          e instanceof VouchError &&
+          e.code === 'VERIFY_NO_ATTESTATIONS' &&
+          e.kind === 'refusal' &&
+          e.message.includes(digest),
+      );
+    } finally {
+      await gh.close();
+    }
+  });
+
+  it('holds keyless bundles to the certificate claims the CLI knows (repository, ref, trigger, commit, signer workflow and digest, github-hosted)', async () => {
+    const sigstore = await startMockSigstore();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'vouch-verify-action-claims-'));
+      writeFileSync(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+      const data = Buffer.from('keyless release\n');
+      writeFileSync(join(dir, 'app.tgz'), data);
+      writeFileSync(
+        join(dir, 'app.tgz.sigstore.json'),
+        JSON.stringify(
+          await keylessMessageBundle(sigstore, data, {
+            claims: githubClaims({ event_name: 'release' }),
+          }),
+        ),
+      );
+      const base = {
+        files: ['app.tgz'],
+        'trusted-root': 'trusted_root.json',
+        'certificate-identity': SAN,
+        'certificate-oidc-issuer': ISSUER,
+      };
+      const claims = {
+        'certificate-github-repository': 'octo/app',
+        'certificate-github-ref': 'refs/tags/v1.2.3',
+        'certificate-github-trigger': 'release',
+        'certificate-github-sha': 'b'.repeat(40),
+        'certificate-github-signer-workflow': 'octo/app/.github/workflows/release.yml',
+        'certificate-github-signer-digest': 'a'.repeat(40),
+        'github-hosted': 'true',
+      };
+      const d = deps(dir);
+      await run(readInputs(reader({ ...base, ...claims }), {}), d.deps);
+      assert.equal(d.outputs['verdict'], 'pass');
+      for (const [name, value] of [
+        ['certificate-github-repository', 'octo/app-evil'],
+        ['certificate-github-ref', 'refs/heads/main'],
+        ['certificate-github-trigger', 'push'],
+        ['certificate-github-sha', 'c'.repeat(40)],
+        ['certificate-github-signer-workflow', 'octo/shared/.github/workflows/build.yml'],
+        ['certificate-github-signer-digest', 'd'.repeat(40)],
+      ] as const) {
+        await assert.rejects(
+          run(readInputs(reader({ ...base, ...claims, [name]: value }), {}), deps(dir).deps),
+          (e: unknown) => e instanceof VouchError && e.code === 'VERIFY_CLAIM_MISMATCH',
+          name,
+        );
+      }
+      // Claims without an identity policy are refused, as on the command line.
+      await assert.rejects(
+        run(
+          readInputs(
+            reader({ files: ['app.tgz'], 'trusted-root': 'trusted_root.json', ...claims }),
+            {},
+          ),
+          deps(dir).deps,
+        ),
+        (e: unknown) => e instanceof VouchError && e.code === 'VERIFY_POLICY_CONFLICT',
+      );
+    } finally {
+      await sigstore.close();
+    }
   });
 });

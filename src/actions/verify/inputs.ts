@@ -16,6 +16,18 @@ export interface Inputs {
   readonly builderIds: string[];
   readonly report: string;
   readonly vsaDir: string;
+  readonly certificateGithubRepository: string;
+  readonly certificateGithubRef: string;
+  readonly certificateGithubTrigger: string;
+  readonly certificateGithubSha: string;
+  readonly certificateGithubSignerWorkflow: string;
+  readonly certificateGithubSignerDigest: string;
+  readonly githubHosted: boolean;
+  readonly fromGithub: string[];
+  readonly fromGithubOrg: string[];
+  readonly fromOci: string[];
+  readonly fromRelease: string[];
+  readonly githubToken: string;
 }
 
 /** The only place this action reads its inputs (every one, before any validation). */
@@ -36,5 +48,17 @@ export function readInputs(reader: InputReader, _env: NodeJS.ProcessEnv): Inputs
     builderIds: reader.list('builder-ids'),
     report: reader.string('report'),
     vsaDir: reader.string('vsa-dir'),
+    certificateGithubRepository: reader.string('certificate-github-repository'),
+    certificateGithubRef: reader.string('certificate-github-ref'),
+    certificateGithubTrigger: reader.string('certificate-github-trigger'),
+    certificateGithubSha: reader.string('certificate-github-sha'),
+    certificateGithubSignerWorkflow: reader.string('certificate-github-signer-workflow'),
+    certificateGithubSignerDigest: reader.string('certificate-github-signer-digest'),
+    githubHosted: reader.boolean('github-hosted'),
+    fromGithub: reader.list('from-github'),
+    fromGithubOrg: reader.list('from-github-org'),
+    fromOci: reader.list('from-oci'),
+    fromRelease: reader.list('from-release'),
+    githubToken: reader.secret('github-token'),
   };
 }

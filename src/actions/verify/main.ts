@@ -36,19 +36,25 @@ async function expand(
 }
 
 export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
-  if (inputs.files.length === 0) {
-    throw new VouchError('INPUT_MISSING', 'input "files" is required: the release files to verify');
+  if (inputs.files.length === 0 && inputs.fromOci.length === 0) {
+    throw new VouchError(
+      'INPUT_MISSING',
+      'input "files" is required: the release files to verify (or images in "from-oci")',
+    );
   }
   const files = await expand(inputs.files, deps.workspace, 'files');
   const bundles = await expand(inputs.bundles, deps.workspace, 'bundles');
   const { runVerify } = await import('../../adapters/verify/run-verify.ts');
   const { failureOf } = await import('../../adapters/verify/verify-artifacts.ts');
   const { formatVerifySummary } = await import('../../adapters/verify/summary.ts');
+  const { registryOptionsFromEnv } = await import('../../adapters/attest/store-oci.ts');
   const opt = (s: string): string | undefined => (s === '' ? undefined : s);
+  const token = inputs.githubToken || deps.env['GITHUB_TOKEN'] || '';
   const report = inputs.report || 'vouch-verify-report.json';
   const result = await runVerify(
     {
-      artifacts: files,
+      // An image whose referrers are read is an artifact to verify as well.
+      artifacts: [...files, ...inputs.fromOci.filter((i) => !files.includes(i))],
       bundles,
       key: opt(inputs.publicKey),
       trustedKeys: opt(inputs.trustedKeys),
@@ -56,6 +62,15 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
       identity: opt(inputs.certificateIdentity),
       identityPattern: opt(inputs.certificateIdentityRegexp),
       issuer: opt(inputs.certificateOidcIssuer),
+      claims: {
+        repository: opt(inputs.certificateGithubRepository),
+        ref: opt(inputs.certificateGithubRef),
+        trigger: opt(inputs.certificateGithubTrigger),
+        commit: opt(inputs.certificateGithubSha),
+        signerWorkflow: opt(inputs.certificateGithubSignerWorkflow),
+        signerDigest: opt(inputs.certificateGithubSignerDigest),
+        githubHostedOnly: inputs.githubHosted,
+      },
       predicateType: opt(inputs.predicateType),
       sourceRepository: opt(inputs.sourceRepository),
       sourceRef: opt(inputs.sourceRef),
@@ -63,8 +78,20 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
       builderIds: inputs.builderIds,
       report,
       vsaDir: opt(inputs.vsaDir),
+      fromGitHub: inputs.fromGithub,
+      fromGitHubOrg: inputs.fromGithubOrg,
+      fromOci: inputs.fromOci,
+      fromRelease: inputs.fromRelease,
     },
-    { cwd: deps.workspace, logger: deps.logger },
+    {
+      cwd: deps.workspace,
+      logger: deps.logger,
+      fetch: {
+        ...(deps.env['GITHUB_API_URL'] ? { apiUrl: deps.env['GITHUB_API_URL'] } : {}),
+        ...(token ? { token } : {}),
+        registry: registryOptionsFromEnv(deps.env, token),
+      },
+    },
   );
   deps.setOutput('verdict', result.passed ? 'pass' : 'fail');
   deps.setOutput('report-path', resolve(deps.workspace, report));

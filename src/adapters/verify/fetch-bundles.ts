@@ -219,7 +219,13 @@ function githubContext(options: FetchBundlesOptions): GitHubContext {
   return {
     apiUrl: (options.apiUrl || DEFAULT_API_URL).replace(/\/+$/, ''),
     headers: options.token ? githubHeaders(options.token) : anonymous,
-    retry: options.retry ?? {},
+    retry: {
+      onRetry: (attempt: number, status: number | string, delayMs: number) =>
+        options.logger?.warn(
+          `GitHub answered ${status}; retrying in ${Math.ceil(delayMs / 1000)} s (${attempt})`,
+        ),
+      ...(options.retry ?? {}),
+    },
     max: options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES,
     maxPages: options.maxPages ?? 10,
   };

@@ -194,4 +194,47 @@ describe('bundles from OCI referrers (docker-registry on loopback, pushed with o
       { code: 'VERIFY_FETCH_FAILED' },
     );
   });
+
+  it('reads the Referrers API where the registry has one (the referrers tag absent)', async () => {
+    const digest = await pushTestImage(registry.host, 'team/api', 'api layer');
+    const image = `${registry.host}/team/api@${digest}`;
+    const pushed = await attest(image, digest);
+    // docker-registry has no Referrers API: a proxy in front of it answers
+    // GET /v2/<name>/referrers/<digest> from what the store wrote, and hides the referrers tag.
+    const { createServer } = await import('node:http');
+    const seen: string[] = [];
+    const proxy = createServer((req, res) => {
+      const path = req.url ?? '/';
+      seen.push(`${req.method} ${path}`);
+      const m = /^\/v2\/(.+)\/referrers\/(sha256:[0-9a-f]{64})$/.exec(path);
+      if (/\/manifests\/sha256-/.test(path)) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[]}');
+        return;
+      }
+      const target = m
+        ? `http://${registry.host}/v2/${m[1]}/manifests/${referrersTag(m[2]!)}`
+        : `http://${registry.host}${path}`;
+      fetch(target, { headers: { accept: String(req.headers.accept ?? '*/*') } })
+        .then(async (r) => {
+          const body = Buffer.from(await r.arrayBuffer());
+          res.writeHead(r.status, {
+            'content-type': m ? OCI_INDEX : (r.headers.get('content-type') ?? ''),
+          });
+          res.end(body);
+        })
+        .catch(() => res.writeHead(502).end());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    try {
+      const got = await fetchOciBundles(`${host}/team/api@${digest}`);
+      assert.deepEqual(
+        got.map((b) => b.json),
+        [pushed.bundle],
+      );
+      assert.ok(seen.includes(`GET /v2/team/api/referrers/${digest}`), seen.join('\n'));
+    } finally {
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
+  });
 });

@@ -7,7 +7,7 @@
 import { VouchError } from '../../errors.ts';
 import { parsePackagePattern } from '../policy/purl.ts';
 import { parseVersionRange } from '../osv/version.ts';
-import { parseYamlSafe, type PathSegment, type Position } from '../safe-parse.ts';
+import { parseYamlSafeFast, type PathSegment, type Position } from '../safe-parse.ts';
 import type { ExceptionsFile, PolicyException } from './model.ts';
 
 export interface ExceptionsSyntaxProblem {
@@ -111,7 +111,7 @@ export function checkExceptions(
 ): { file?: ExceptionsFile; problems: ExceptionsSyntaxProblem[] } {
   let parsed;
   try {
-    parsed = parseYamlSafe(text, source, { maxBytes: 2 * 1024 * 1024 });
+    parsed = parseYamlSafeFast(text, source, { maxBytes: 2 * 1024 * 1024 });
   } catch (error) {
     if (error instanceof VouchError && error.code !== 'YAML_INVALID') throw error;
     const m = /:(\d+):(\d+): /.exec((error as Error).message);

@@ -9,7 +9,7 @@ import { DEFAULT_REMEDIATION_WINDOWS, type Severity } from '../exceptions/model.
 import { unknownKeyMessage } from '../exceptions/parse.ts';
 import { parseVersionRange } from '../osv/version.ts';
 import type { ComponentScope } from '../sbom/model.ts';
-import { parseYamlSafe, type PathSegment } from '../safe-parse.ts';
+import { parseYamlSafeFast, type PathSegment } from '../safe-parse.ts';
 import type { Ban, LicenseOverride, Policy } from './model.ts';
 import { parsePackagePattern } from './purl.ts';
 
@@ -51,7 +51,7 @@ function checkLicenseEntry(text: string): string | undefined {
 export function parsePolicy(text: string, source: string): Policy {
   let parsed;
   try {
-    parsed = parseYamlSafe(text, source, { maxBytes: 1024 * 1024 });
+    parsed = parseYamlSafeFast(text, source, { maxBytes: 1024 * 1024 });
   } catch (error) {
     if (error instanceof VouchError && error.code === 'YAML_INVALID') {
       throw new VouchError('POLICY_INVALID', error.message, { cause: error });

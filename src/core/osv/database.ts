@@ -35,20 +35,30 @@ export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
 /**
  * The fields of a checked record that matching, severity and reports use. `affected[]` entries of
- * packages that will not be looked up keep only their severity.
+ * packages that will not be looked up keep only their severity; a record none of whose entries
+ * will be looked up keeps only its id, dates and what its severity needs.
  */
 function slimRecord(r: OsvRecord, wanted?: (entry: OsvAffected) => boolean): OsvRecord {
   const label = r.database_specific?.['severity'];
-  const affected =
-    r.affected && wanted
-      ? r.affected.flatMap((a) => (wanted(a) ? [a] : a.severity ? [{ severity: a.severity }] : []))
-      : r.affected;
+  let affected = r.affected;
+  let used = true;
+  if (affected && wanted) {
+    let kept: OsvAffected[] | undefined;
+    used = false;
+    for (const a of affected) {
+      if (wanted(a)) {
+        used = true;
+        (kept ??= []).push(a);
+      } else if (a.severity) (kept ??= []).push({ severity: a.severity });
+    }
+    affected = kept;
+  } else if (wanted) used = false;
   return {
     id: r.id,
     modified: r.modified,
-    ...(r.published !== undefined ? { published: r.published } : {}),
-    ...(r.aliases ? { aliases: r.aliases } : {}),
-    ...(r.summary !== undefined ? { summary: r.summary } : {}),
+    ...(used && r.published !== undefined ? { published: r.published } : {}),
+    ...(used && r.aliases ? { aliases: r.aliases } : {}),
+    ...(used && r.summary !== undefined ? { summary: r.summary } : {}),
     ...(r.severity ? { severity: r.severity } : {}),
     ...(affected ? { affected } : {}),
     ...(label !== undefined ? { database_specific: { severity: label } } : {}),
@@ -171,15 +181,25 @@ export function buildAdvisoryDatabase(
   options: BuildOptions = {},
 ): AdvisoryDatabase {
   const wanted = options.packages;
+  const isWanted = wanted
+    ? (a: OsvAffected): boolean =>
+        a.package !== undefined && wanted.has(packageLookupKey(a.package.ecosystem, a.package.name))
+    : undefined;
   const records: OsvRecord[] = [];
   const skipped: SkippedAdvisory[] = [];
   const withdrawn: string[] = [];
   const warnings: string[] = [];
   const index = new Map<string, IndexedEntry[]>();
-  // Union-find over alias ids, on integer nodes (one map lookup per id, path halving).
+  // Union-find over alias ids, on integer nodes (one map lookup per id, path halving). Each
+  // group's members also form a ring (`next`), joined in O(1) at each union, so a group's ids
+  // and records are listed on demand without a pass over every id.
   const nodeOf = new Map<string, number>();
   const names: string[] = [];
   const parent: number[] = [];
+  const next: number[] = [];
+  const recordOfNode: (OsvRecord | undefined)[] = [];
+  /** Position of a node's record in `records`. */
+  const recordAt: number[] = [];
   const node = (id: string): number => {
     let n = nodeOf.get(id);
     if (n === undefined) {
@@ -187,6 +207,9 @@ export function buildAdvisoryDatabase(
       nodeOf.set(id, n);
       names.push(id);
       parent.push(n);
+      next.push(n);
+      recordOfNode.push(undefined);
+      recordAt.push(-1);
     }
     return n;
   };
@@ -197,12 +220,15 @@ export function buildAdvisoryDatabase(
     }
     return n;
   };
-  const union = (a: string, b: string): void => {
-    const ra = find(node(a));
+  const union = (a: number, b: string): void => {
+    const ra = find(a);
     const rb = find(node(b));
-    if (ra !== rb) parent[ra] = rb;
+    if (ra === rb) return;
+    parent[ra] = rb;
+    const t = next[ra]!;
+    next[ra] = next[rb]!;
+    next[rb] = t;
   };
-  const seen = new Set<string>();
   for (const input of inputs) {
     let value = input.value;
     if (input.text !== undefined) {
@@ -235,59 +261,84 @@ export function buildAdvisoryDatabase(
       withdrawn.push(record.id);
       continue;
     }
-    if (seen.has(record.id)) {
+    const self = node(record.id);
+    if (recordOfNode[self] !== undefined) {
       warnings.push(`${record.id}: found again in ${input.source}; the first copy is used`);
       continue;
     }
-    seen.add(record.id);
-    node(record.id);
-    for (const alias of record.aliases ?? []) if (alias.trim()) union(record.id, alias.trim());
-    const also = record.details ? RUSTSEC_ALSO.exec(record.details) : null;
-    if (also) union(record.id, also[1]!);
-    for (const ref of record.references ?? []) {
-      const m = typeof ref?.url === 'string' ? RUSTSEC_PAGE.exec(ref.url.trim()) : null;
-      if (m) union(record.id, m[1]!);
+    for (const alias of record.aliases ?? []) {
+      const a = alias.trim();
+      if (a) union(self, a);
     }
-    const slim = slimRecord(
-      record,
-      wanted &&
-        ((a) =>
-          a.package !== undefined &&
-          wanted.has(packageLookupKey(a.package.ecosystem, a.package.name))),
-    );
+    // Cheap tests first: most records mention no RustSec id at all.
+    if (record.details?.includes('RUSTSEC-')) {
+      const also = RUSTSEC_ALSO.exec(record.details);
+      if (also) union(self, also[1]!);
+    }
+    for (const ref of record.references ?? []) {
+      const url = ref?.url;
+      if (typeof url !== 'string' || !url.includes('rustsec.org')) continue;
+      const m = RUSTSEC_PAGE.exec(url.trim());
+      if (m) union(self, m[1]!);
+    }
+    const slim = slimRecord(record, isWanted);
+    recordOfNode[self] = slim;
+    recordAt[self] = records.length;
     records.push(slim);
-    (record.affected ?? []).forEach((entry, i) => {
+    const affected = record.affected;
+    if (!affected) continue;
+    for (let i = 0; i < affected.length; i++) {
+      const entry = affected[i]!;
       const pkg = entry.package;
-      if (!pkg) return;
+      if (!pkg) continue;
       if (pkg.name.trim() === '') {
         warnings.push(
           `${record.id}: affected[${i}] has an empty package name and can match nothing`,
         );
-        return;
+        continue;
       }
       const key = packageLookupKey(pkg.ecosystem, pkg.name);
-      if (wanted && !wanted.has(key)) return;
+      if (wanted && !wanted.has(key)) continue;
       const compiled = compileAffected(entry);
       for (const r of compiled.repairs)
         warnings.push(`${record.id}: affected[${i}] (${pkg.name}): ${r}`);
       let list = index.get(key);
       if (!list) index.set(key, (list = []));
       list.push({ record: slim, compiled });
-    });
+    }
   }
-  const rootOf = names.map((_, n) => find(n));
-  const members = new Map<number, string[]>();
-  for (const [n, id] of names.entries()) {
-    const root = rootOf[n]!;
-    let list = members.get(root);
-    if (!list) members.set(root, (list = []));
-    list.push(id);
+  /** Members of the group of node `n`, by walking its ring. */
+  const ring = (n: number): number[] => {
+    const out = [n];
+    for (let m = next[n]!; m !== n; m = next[m]!) out.push(m);
+    return out;
+  };
+  interface Group {
+    readonly canonical: string;
+    /** Sorted, canonical first. */
+    readonly ids: readonly string[];
+    readonly records: readonly OsvRecord[];
   }
-  const canonicalOfRoot = new Map<number, string>();
-  for (const [root, list] of members) {
-    list.sort();
-    canonicalOfRoot.set(root, pickCanonical(list));
-  }
+  const groups = new Map<number, Group>();
+  const groupOfRoot = (root: number): Group => {
+    let g = groups.get(root);
+    if (!g) {
+      const members = ring(root);
+      const ids = members.map((m) => names[m]!).sort();
+      const canonical = pickCanonical(ids);
+      g = {
+        canonical,
+        ids: [canonical, ...ids.filter((x) => x !== canonical)],
+        // In load order, as the records list has them.
+        records: members
+          .filter((m) => recordOfNode[m] !== undefined)
+          .sort((a, b) => recordAt[a]! - recordAt[b]!)
+          .map((m) => recordOfNode[m]!),
+      };
+      groups.set(root, g);
+    }
+    return g;
+  };
   // Ids as exceptions may write them (advisory ids compare case-insensitively), built on first miss.
   let nodeOfUpper: Map<string, number> | undefined;
   const rootOfId = (id: string): number | undefined => {
@@ -302,16 +353,9 @@ export function buildAdvisoryDatabase(
       }
       n = nodeOfUpper.get(id.toUpperCase());
     }
-    return n === undefined ? undefined : rootOf[n];
+    return n === undefined ? undefined : find(n);
   };
   const severityCache = new Map<string, AdvisorySeverity>();
-  const recordsByRoot = new Map<number, OsvRecord[]>();
-  for (const record of records) {
-    const root = rootOfId(record.id)!;
-    let list = recordsByRoot.get(root);
-    if (!list) recordsByRoot.set(root, (list = []));
-    list.push(record);
-  }
   const severityOf = (record: OsvRecord): AdvisorySeverity => {
     let s = severityCache.get(record.id);
     if (!s) severityCache.set(record.id, (s = severityOfRecord(record)));
@@ -325,19 +369,17 @@ export function buildAdvisoryDatabase(
     lookup: (ecosystem, name) => index.get(packageLookupKey(ecosystem, name)) ?? [],
     canonicalId(id) {
       const root = rootOfId(id);
-      return root === undefined ? id : canonicalOfRoot.get(root)!;
+      return root === undefined ? id : groupOfRoot(root).canonical;
     },
     groupIds(id) {
       const root = rootOfId(id);
-      if (root === undefined) return [id];
-      const c = canonicalOfRoot.get(root)!;
-      return [c, ...members.get(root)!.filter((x) => x !== c)];
+      return root === undefined ? [id] : groupOfRoot(root).ids;
     },
     severityOf,
     severityOfId(id) {
       const root = rootOfId(id);
       if (root === undefined) return {};
-      return maxSeverity((recordsByRoot.get(root) ?? []).map(severityOf));
+      return maxSeverity(groupOfRoot(root).records.map(severityOf));
     },
   };
 }

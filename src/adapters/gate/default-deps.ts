@@ -14,19 +14,20 @@ import type { ExceptionsEvidence } from '../../core/gate/model.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { IdentityPolicy } from '../../core/verify/identity-policy.ts';
 import { readSbomObject } from '../../core/sbom/parse.ts';
-import { VouchError } from '../../errors.ts';
+import { VouchError, isVouchError } from '../../errors.ts';
 import type { GitHubClientOptions } from '../github/client.ts';
 import { evaluateGatePolicy } from './policy-port.ts';
-import type {
-  ExceptionsOutcome,
-  ExceptionsRequest,
-  GateDeps,
-  GateExceptionsSource,
-  GateSigner,
-  GateTrust,
-  GateVerifier,
-  VerifyOutcome,
-  VerifyRequest,
+import {
+  EXCEPTIONS_INPUT_ERROR_CODES,
+  type ExceptionsOutcome,
+  type ExceptionsRequest,
+  type GateDeps,
+  type GateExceptionsSource,
+  type GateSigner,
+  type GateTrust,
+  type GateVerifier,
+  type VerifyOutcome,
+  type VerifyRequest,
 } from './ports.ts';
 
 const run = promisify(execFile);
@@ -144,6 +145,29 @@ function branchOf(ref: string): string {
   return ref.replace(/^refs\/heads\//, '').replace(/^(refs\/remotes\/)?origin\//, '');
 }
 
+type ExceptionsPlace = Omit<ExceptionsEvidence, 'entries' | 'error' | 'approvals'>;
+
+/**
+ * Runs `read`; a failure that is not bad input (a file on the branch that does not parse, a
+ * symbolic link, an API that keeps failing) becomes evidence that says where the gate read and
+ * why it could not, which the decision refuses.
+ */
+async function readAt(
+  place: ExceptionsPlace,
+  read: () => Promise<ExceptionsOutcome>,
+): Promise<ExceptionsOutcome> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!isVouchError(error) || EXCEPTIONS_INPUT_ERROR_CODES.has(error.code)) throw error;
+    const reason = { code: error.code, message: error.message };
+    return {
+      evidence: { ...place, entries: [], error: reason },
+      report: { ...place, error: reason },
+    };
+  }
+}
+
 export interface GateExceptionsSourceOptions {
   /** The GitHub API client's options (token, API URL); needed for GitHub mode. */
   readonly github?: GitHubClientOptions;
@@ -177,53 +201,63 @@ async function loadFromGitHub(
       `exceptions ref "${request.ref}" is not ${github.repository}'s default branch (${branch})`,
     );
   }
-  const loaded = await loadReleaseExceptions({
-    repo: github.repository,
-    defaultBranch: branch,
+  const place: ExceptionsPlace = {
+    source: 'protected-branch',
+    repository: github.repository,
     path,
-    github: client,
-    verifyApprovals: github.verifyApprovals,
-    allowedApprovers: github.approverTeams.map((t) => (t.startsWith('@') ? t : `@${t}`)),
-    requireProtectedBranch: false,
-    ...(github.serverHost ? { serverHost: github.serverHost } : {}),
-  });
-  if (loaded.text === undefined) {
-    throw new VouchError(
-      'GATE_INPUT_UNREADABLE',
-      `the exceptions file ${path} does not exist on ${github.repository}@${branch} (${loaded.commit.slice(0, 12)})`,
-    );
-  }
-  const protection = loaded.protected ? 'confirmed' : 'unprotected';
-  return {
-    evidence: {
-      source: 'protected-branch',
-      repository: github.repository,
-      path,
-      ref: branch,
-      commit: loaded.commit,
-      branchFrom: 'github-api',
-      protection,
-      ...(github.verifyApprovals ? {} : { note: 'approval links not checked' }),
-      fromReleaseTree: false,
-      entries: entriesOf(loaded.read),
-      approvals: loaded.approvals,
-    },
-    // Every exception as read: a waiver by one whose approval is not confirmed is refused by
-    // the decision, naming the exception.
-    file: loaded.read,
-    text: loaded.text,
-    report: {
-      source: 'protected-branch',
-      repository: github.repository,
-      branch,
-      commit: loaded.commit,
-      protected: loaded.protected,
-      path,
-      approvalsChecked: github.verifyApprovals,
-      approvals: loaded.approvals,
-      exceptions: loaded.read.exceptions,
-    },
+    ref: branch,
+    branchFrom: 'github-api',
+    fromReleaseTree: false,
   };
+  return readAt(place, async () => {
+    const loaded = await loadReleaseExceptions({
+      repo: github.repository,
+      defaultBranch: branch,
+      path,
+      github: client,
+      verifyApprovals: github.verifyApprovals,
+      allowedApprovers: github.approverTeams.map((t) => (t.startsWith('@') ? t : `@${t}`)),
+      requireProtectedBranch: false,
+      ...(github.serverHost ? { serverHost: github.serverHost } : {}),
+    });
+    if (loaded.text === undefined) {
+      throw new VouchError(
+        'GATE_INPUT_UNREADABLE',
+        `the exceptions file ${path} does not exist on ${github.repository}@${branch} (${loaded.commit.slice(0, 12)})`,
+      );
+    }
+    const protection = loaded.protected ? 'confirmed' : 'unprotected';
+    return {
+      evidence: {
+        source: 'protected-branch',
+        repository: github.repository,
+        path,
+        ref: branch,
+        commit: loaded.commit,
+        branchFrom: 'github-api',
+        protection,
+        ...(github.verifyApprovals ? {} : { note: 'approval links not checked' }),
+        fromReleaseTree: false,
+        entries: entriesOf(loaded.read),
+        approvals: loaded.approvals,
+      },
+      // Every exception as read: a waiver by one whose approval is not confirmed is refused by
+      // the decision, naming the exception.
+      file: loaded.read,
+      text: loaded.text,
+      report: {
+        source: 'protected-branch',
+        repository: github.repository,
+        branch,
+        commit: loaded.commit,
+        protected: loaded.protected,
+        path,
+        approvalsChecked: github.verifyApprovals,
+        approvals: loaded.approvals,
+        exceptions: loaded.read.exceptions,
+      },
+    };
+  });
 }
 
 async function repositoryTop(workspace: string): Promise<string | undefined> {
@@ -280,32 +314,43 @@ export function createGateExceptionsSource(
             `the exceptions file ${repoPath} does not exist at ${chosen.ref}`,
           );
         }
-        const loaded = await loadExceptionsFromGitRef(top, chosen.fullRef, repoPath);
-        return {
-          evidence: {
-            source: 'git-ref',
-            path: repoPath,
-            ref: chosen.ref,
-            commit: loaded.commit,
-            branchFrom: chosen.branchFrom,
-            protection: 'not-confirmed',
-            note: LOCAL_NOTE,
-            fromReleaseTree: false,
-            entries: entriesOf(loaded.file),
-          },
-          file: loaded.file,
-          text: loaded.text,
-          report: {
-            source: 'git-ref',
-            ref: chosen.ref,
-            fullRef: chosen.fullRef,
-            branchFrom: chosen.branchFrom,
-            commit: loaded.commit,
-            path: repoPath,
-            note: LOCAL_NOTE,
-            exceptions: loaded.file.exceptions,
-          },
+        const place: ExceptionsPlace = {
+          source: 'git-ref',
+          path: repoPath,
+          ref: chosen.ref,
+          branchFrom: chosen.branchFrom,
+          protection: 'not-confirmed',
+          note: LOCAL_NOTE,
+          fromReleaseTree: false,
         };
+        return readAt(place, async () => {
+          const loaded = await loadExceptionsFromGitRef(top, chosen.fullRef, repoPath);
+          return {
+            evidence: {
+              source: 'git-ref',
+              path: repoPath,
+              ref: chosen.ref,
+              commit: loaded.commit,
+              branchFrom: chosen.branchFrom,
+              protection: 'not-confirmed',
+              note: LOCAL_NOTE,
+              fromReleaseTree: false,
+              entries: entriesOf(loaded.file),
+            },
+            file: loaded.file,
+            text: loaded.text,
+            report: {
+              source: 'git-ref',
+              ref: chosen.ref,
+              fullRef: chosen.fullRef,
+              branchFrom: chosen.branchFrom,
+              commit: loaded.commit,
+              path: repoPath,
+              note: LOCAL_NOTE,
+              exceptions: loaded.file.exceptions,
+            },
+          };
+        });
       }
       const { parseExceptions } = await import('../../core/exceptions/parse.ts');
       const abs = resolve(request.workspace, path);
@@ -313,30 +358,38 @@ export function createGateExceptionsSource(
       if (!stat) {
         throw new VouchError('GATE_INPUT_UNREADABLE', `the exceptions file ${path} does not exist`);
       }
-      if (stat.isSymbolicLink())
-        throw new VouchError('PATH_IS_SYMLINK', `${path} is a symbolic link`);
-      const text = await fsp.readFile(abs, 'utf8');
-      const file = parseExceptions(text, path);
       const why = top
         ? 'no exceptions ref was given and git knows no default branch (no refs/remotes/origin/HEAD, no init.defaultBranch)'
         : 'the workspace is not in a git repository';
-      return {
-        evidence: {
-          source: 'file',
-          path,
-          note: `read from the tree being released: ${why}`,
-          fromReleaseTree: true,
-          entries: entriesOf(file),
-        },
-        file,
-        text,
-        report: {
-          source: 'file',
-          path,
-          warning: `read from the tree being released, not from the protected branch: ${why}`,
-          exceptions: file.exceptions,
-        },
+      const place: ExceptionsPlace = {
+        source: 'file',
+        path,
+        note: `read from the tree being released: ${why}`,
+        fromReleaseTree: true,
       };
+      return readAt(place, async () => {
+        if (stat.isSymbolicLink())
+          throw new VouchError('PATH_IS_SYMLINK', `${path} is a symbolic link`);
+        const text = await fsp.readFile(abs, 'utf8');
+        const file = parseExceptions(text, path);
+        return {
+          evidence: {
+            source: 'file',
+            path,
+            note: `read from the tree being released: ${why}`,
+            fromReleaseTree: true,
+            entries: entriesOf(file),
+          },
+          file,
+          text,
+          report: {
+            source: 'file',
+            path,
+            warning: `read from the tree being released, not from the protected branch: ${why}`,
+            exceptions: file.exceptions,
+          },
+        };
+      });
     },
   };
 }

@@ -113,9 +113,25 @@ export interface ExceptionsOutcome {
 }
 
 /**
- * Reads the approved exceptions. Bad input (no such ref or file, a ref that is not the default
- * branch) throws a user error; a file that cannot be read as exceptions also throws, and the gate
- * turns that into a refusal.
+ * Codes of errors from reading the exceptions that are bad input (exit 2, nothing written) rather
+ * than a refusal: no such ref or file, a ref that is not the default branch, a path outside the
+ * repository, a token or repository the API does not accept.
+ */
+export const EXCEPTIONS_INPUT_ERROR_CODES: ReadonlySet<string> = new Set([
+  'GATE_INPUT_UNREADABLE',
+  'EXCEPTIONS_REF_NOT_DEFAULT',
+  'GIT_REF_UNREADABLE',
+  'PATH_OUTSIDE_WORKSPACE',
+  'INPUT_MISSING',
+  'INPUT_INVALID',
+  'GITHUB_AUTH_FAILED',
+  'GITHUB_NOT_FOUND',
+]);
+
+/**
+ * Reads the approved exceptions. Bad input (EXCEPTIONS_INPUT_ERROR_CODES) throws; a file on the
+ * branch that cannot be read as exceptions is returned as evidence with `error` (a refusal), and
+ * any other failure thrown is turned into one by the gate.
  */
 export interface GateExceptionsSource {
   loadExceptions(request: ExceptionsRequest): Promise<ExceptionsOutcome>;

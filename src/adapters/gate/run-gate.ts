@@ -37,7 +37,13 @@ import { hashFile } from '../fs/hash-file.ts';
 import { expandWorkspaceGlobs } from '../fs/workspace-glob.ts';
 import { sha256Hex, writeEvidence, type EvidenceFile } from './evidence.ts';
 import { loadGatePolicy } from './policy-port.ts';
-import type { GateDeps, GateTrust, GitHubExceptionsOptions, VerifyOutcome } from './ports.ts';
+import {
+  EXCEPTIONS_INPUT_ERROR_CODES,
+  type GateDeps,
+  type GateTrust,
+  type GitHubExceptionsOptions,
+  type VerifyOutcome,
+} from './ports.ts';
 
 export interface GateRequest {
   /** Absolute path of the workspace; every other path is relative to it unless absolute. */
@@ -170,22 +176,6 @@ async function digestInput(
 const KEY_URI = /^[a-z][a-z0-9+.-]+:/i;
 
 /**
- * Errors from reading the exceptions that are bad input (exit 2, nothing written) rather than a
- * refusal: no such ref or file, a ref that is not the default branch, a path outside the
- * repository, a token or repository the API does not accept.
- */
-const EXCEPTIONS_INPUT_ERRORS: ReadonlySet<string> = new Set([
-  'GATE_INPUT_UNREADABLE',
-  'EXCEPTIONS_REF_NOT_DEFAULT',
-  'GIT_REF_UNREADABLE',
-  'PATH_OUTSIDE_WORKSPACE',
-  'INPUT_MISSING',
-  'INPUT_INVALID',
-  'GITHUB_AUTH_FAILED',
-  'GITHUB_NOT_FOUND',
-]);
-
-/**
  * Checks every input path before anything is decided or written: a missing or wrong kind of
  * input is a user error naming the path (exit 2), never a refusal with evidence.
  */
@@ -275,7 +265,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
     } catch (error) {
       const e = isVouchError(error) ? error : undefined;
       if (!e) throw error;
-      if (EXCEPTIONS_INPUT_ERRORS.has(e.code)) throw e;
+      if (EXCEPTIONS_INPUT_ERROR_CODES.has(e.code)) throw e;
       const github = request.github;
       exceptions = {
         source: github ? 'protected-branch' : request.exceptionsRef ? 'git-ref' : 'file',

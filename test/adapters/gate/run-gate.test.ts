@@ -652,3 +652,22 @@ test('vouch gate: --verify-approvals without the GitHub API is a usage error', (
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /USAGE_MISSING_ARGUMENT/);
 });
+
+test('GitHub mode: an exceptions file on the default branch that does not parse is a refusal that says where it was read: GATE_EXCEPTIONS_UNREADABLE', async () => {
+  const { result } = await gateOnGitHub(
+    githubRoutes({
+      [`GET ${GH_BASE}/contents/.vouch/exceptions.yml?ref=${BASE_SHA}`]:
+        'exceptions-head-malformed',
+    }),
+  );
+  assertRefused(result, 'GATE_EXCEPTIONS_UNREADABLE', 'exceptions');
+  const ex = readJson(join(result.evidenceDir, 'reports/exceptions.json'))['evidence'] as Record<
+    string,
+    unknown
+  >;
+  assert.equal(ex['source'], 'protected-branch');
+  assert.equal(ex['repository'], GH_REPO);
+  assert.equal(ex['ref'], 'main');
+  assert.equal(ex['fromReleaseTree'], false);
+  assert.match((ex['error'] as { code: string }).code, /^(EXCEPTIONS_INVALID|YAML_INVALID)$/);
+});

@@ -8,6 +8,9 @@ import { run } from '../../src/actions/verify/main.ts';
 import type { InputReader } from '../../src/actions/shared/inputs.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { VouchError } from '../../src/errors.ts';
+import { build } from 'esbuild';
+import { bundleOptions } from '../../scripts/bundle.ts';
+import { runActionBundleAsync } from '../helpers/action-runner.ts';
 import { startGitHubServer } from '../helpers/github-server.ts';
 import { startMockSigstore } from '../helpers/signing/mock-sigstore.ts';
 import {
@@ -253,6 +256,89 @@ describe('verify action', () => {
       );
     } finally {
       await sigstore.close();
+    }
+  });
+
+  it('runs from its bundle through the Actions runtime: bundles from a release and the attestations API', async () => {
+    const dist = mkdtempSync(join(tmpdir(), 'vouch-verify-action-dist-'));
+    await build({
+      ...bundleOptions('verify', 'src/actions/verify/index.ts'),
+      outdir: join(dist, 'verify'),
+    });
+    const ws = mkdtempSync(join(tmpdir(), 'vouch-verify-action-ws-'));
+    const key = generateTestKey();
+    writeFileSync(join(ws, 'key.pub'), key.pem);
+    writeFileSync(
+      join(ws, 'trusted_root.json'),
+      JSON.stringify({
+        mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+        tlogs: [],
+        ctlogs: [],
+        certificateAuthorities: [],
+        timestampAuthorities: [],
+      }),
+    );
+    const a = Buffer.from('first file\n');
+    const b = Buffer.from('second file\n');
+    writeFileSync(join(ws, 'a.tgz'), a);
+    writeFileSync(join(ws, 'b.tgz'), b);
+    const gh = await startGitHubServer({
+      'GET /repos/octo/app/releases/tags/v1.2.3': {
+        status: 200,
+        body: {
+          id: 7,
+          tag_name: 'v1.2.3',
+          assets: [
+            { id: 71, name: 'a.tgz', size: a.length, url: '/repos/octo/app/releases/assets/71' },
+            {
+              id: 72,
+              name: 'a.tgz.sigstore.json',
+              size: 3000,
+              url: '/repos/octo/app/releases/assets/72',
+            },
+          ],
+        },
+      },
+      'GET /repos/octo/app/releases/assets/72': {
+        status: 200,
+        body: await keyMessageBundle(key, a),
+      },
+      [`GET /repos/octo/app/attestations/sha256:${sha256Hex(a)}`]: { status: 404 },
+      [`GET /repos/octo/app/attestations/sha256:${sha256Hex(b)}`]: {
+        status: 200,
+        body: { attestations: [{ bundle: await keyMessageBundle(key, b), repository_id: 1 }] },
+      },
+    });
+    try {
+      const r = await runActionBundleAsync(
+        'verify',
+        {
+          files: 'a.tgz\nb.tgz',
+          'public-key': 'key.pub',
+          'trusted-root': 'trusted_root.json',
+          'from-release': 'octo/app@v1.2.3',
+          'from-github': 'octo/app',
+          'github-token': 'ghs_runner',
+          'github-hosted': 'false',
+        },
+        ws,
+        { GITHUB_API_URL: gh.url },
+        dist,
+      );
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.equal(r.outputs['verdict'], 'pass');
+      const report = JSON.parse(readFileSync(r.outputs['report-path']!, 'utf8'));
+      assert.deepEqual(
+        report.artifacts.map((x: { bundle: string }) => x.bundle),
+        [
+          'octo/app@v1.2.3/a.tgz.sigstore.json',
+          `${gh.url}/repos/octo/app/attestations/sha256:${sha256Hex(b)}#attestations[0]`,
+        ],
+      );
+      assert.ok(gh.requests.every((q) => q.authorization === 'Bearer ghs_runner'));
+      assert.match(r.summary, /`b\.tgz` \| ✅ pass/);
+    } finally {
+      await gh.close();
     }
   });
 });

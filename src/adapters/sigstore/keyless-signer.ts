@@ -1,6 +1,7 @@
 /**
  * Keyless signing: an ephemeral P-256 key, certified by Fulcio for the OIDC identity. One
  * certificate per run: the first signature fetches it, later ones reuse it while it is fresh.
+ * Files are signed by their streamed SHA-256 digest (signDigest), never read whole.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { createKeySigner } from '../../core/signing/key-signer.ts';
@@ -38,28 +39,37 @@ export async function createKeylessSigner(options: KeylessSignerOptions): Promis
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
   });
   let cert: { pem: string; at: number } | undefined;
-  let pending: Promise<Signature> | undefined;
+  let pending: Promise<string> | undefined;
+  /** The leaf certificate, fetched once and reused while fresh; concurrent callers share one request. */
+  const certificate = async (): Promise<string> => {
+    if (cert && now() - cert.at < CERT_REUSE_MS) return cert.pem;
+    if (!pending) {
+      pending = (async () => {
+        // Fulcio's proof of possession signs the token's subject; the empty message's signature
+        // that comes back with the certificate is not used.
+        const issued = await fulcio.sign(Buffer.alloc(0));
+        if (issued.key.$case !== 'x509Certificate') {
+          throw new Error('Fulcio returned no certificate');
+        }
+        cert = { pem: issued.key.certificate, at: now() };
+        return cert.pem;
+      })().finally(() => {
+        pending = undefined;
+      });
+    }
+    return pending;
+  };
+  const withCertificate = async (make: () => Promise<Signature>): Promise<Signature> => {
+    const pem = await certificate();
+    const { signature } = await make();
+    return { signature, key: { $case: 'x509Certificate', certificate: pem } };
+  };
+  const signDigest = keyHolder.signDigest!.bind(keyHolder);
   const signer: KeylessSigner = {
     certificate: () => cert?.pem,
-    async sign(data: Buffer): Promise<Signature> {
-      if (cert && now() - cert.at < CERT_REUSE_MS) {
-        const { signature } = await keyHolder.sign(data);
-        return { signature, key: { $case: 'x509Certificate', certificate: cert.pem } };
-      }
-      if (pending) {
-        await pending.catch(() => {});
-        return signer.sign(data);
-      }
-      pending = fulcio.sign(data);
-      try {
-        const result = await pending;
-        if (result.key.$case === 'x509Certificate')
-          cert = { pem: result.key.certificate, at: now() };
-        return result;
-      } finally {
-        pending = undefined;
-      }
-    },
+    sign: (data: Buffer) => withCertificate(() => keyHolder.sign(data)),
+    /** The ephemeral P-256 key signs a streamed file's SHA-256 digest (prehashed ECDSA). */
+    signDigest: (digest: Buffer) => withCertificate(() => signDigest(digest, 'sha256')),
   };
   return signer;
 }

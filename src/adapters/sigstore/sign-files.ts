@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../../core/logger.ts';
+import type { Signer } from '../../core/signing/signer.ts';
 import { parseKeyReference } from '../../core/signing/key-ref.ts';
 import { assertTrustedTrigger } from '../../core/signing/trigger.ts';
 import {
@@ -49,7 +50,15 @@ export interface SignFilesOptions {
   /** Overrides for tests and private deployments. */
   readonly instance?: SigstoreInstance;
   readonly fetch?: typeof fetch;
+  /**
+   * Files up to this many bytes are read and signed in memory (native signing, fastest for many
+   * small files); larger ones stream through the hash and are signed by digest. Default 16 MiB.
+   */
+  readonly inMemoryLimit?: number;
 }
+
+/** Default for SignFilesOptions.inMemoryLimit. */
+export const IN_MEMORY_LIMIT = 16 * 1024 * 1024;
 
 export interface SignFilesDeps {
   readonly env: NodeJS.ProcessEnv;
@@ -138,6 +147,56 @@ function bundlePathFor(file: string, outputDir: string | undefined): string {
   return join(outputDir ?? dirname(file), `${basename(file)}.sigstore.json`);
 }
 
+/**
+ * Signs one file into a message-signature bundle: read and signed in memory up to
+ * `inMemoryLimit` bytes; above it hashed as it streams and signed by digest, or refused with
+ * FILE_TOO_LARGE (naming the file) when the signer cannot sign a digest.
+ */
+export async function signFileMessage(
+  signer: Signer,
+  file: string,
+  witnesses: WitnessConfig,
+  inMemoryLimit: number = IN_MEMORY_LIMIT,
+): Promise<{ bundle: SerializedBundle; sha256: string }> {
+  let bundle: SerializedBundle;
+  let sha256: string;
+  let size: number;
+  try {
+    size = (await fsp.stat(file)).size;
+  } catch (error) {
+    throw new VouchError('FILE_UNREADABLE', `cannot read ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (size > inMemoryLimit && signer.signDigest) {
+    // Streamed: the file is hashed in large reads and the signer signs the digest, so its
+    // size is not bounded by memory (or by Node's 2 GiB limit on one read).
+    const digest = await hashFile(file);
+    sha256 = digest.toString('hex');
+    bundle = await signMessageBundle(signer, { digest }, witnesses);
+  } else if (size > inMemoryLimit) {
+    throw new VouchError(
+      'FILE_TOO_LARGE',
+      `${file} is ${size} bytes; a signer that cannot sign a digest signs files of at most ${inMemoryLimit} bytes`,
+      {
+        hint: 'Sign large files with an ECDSA, RSA, KMS, PKCS#11 or keyless signer: they sign as the file streams.',
+      },
+    );
+  } else {
+    let data: Buffer;
+    try {
+      data = await fsp.readFile(file);
+    } catch (error) {
+      throw new VouchError('FILE_UNREADABLE', `cannot read ${file}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    bundle = await signMessageBundle(signer, data, witnesses);
+    sha256 = createHash('sha256').update(data).digest('hex');
+  }
+  return { bundle, sha256 };
+}
+
 /** Signs every file; one signer (one certificate) for the whole run. */
 export async function signFiles(
   options: SignFilesOptions,
@@ -181,30 +240,17 @@ export async function signFiles(
   deps.logger.info(
     `signing ${options.files.length} file(s) with ${resolved.description.mode} key ${resolved.description.identity}; ${witnessLine}`,
   );
+  const inMemoryLimit = options.inMemoryLimit ?? IN_MEMORY_LIMIT;
   const results: SignedFile[] = [];
   const progress = deps.logger.progress('signing', options.files.length);
   try {
     const signOne = async (file: string): Promise<SignedFile> => {
-      let bundle: SerializedBundle;
-      let sha256: string;
-      if (resolved.signer.signDigest) {
-        const digest = await hashFile(file);
-        sha256 = digest.toString('hex');
-        bundle = await signMessageBundle(resolved.signer, { digest }, witnesses);
-      } else {
-        let data: Buffer;
-        try {
-          data = await fsp.readFile(file);
-        } catch (error) {
-          throw new VouchError(
-            'FILE_UNREADABLE',
-            `cannot read ${file}: ${(error as Error).message}`,
-            { cause: error },
-          );
-        }
-        bundle = await signMessageBundle(resolved.signer, data, witnesses);
-        sha256 = createHash('sha256').update(data).digest('hex');
-      }
+      const { bundle, sha256 } = await signFileMessage(
+        resolved.signer,
+        file,
+        witnesses,
+        inMemoryLimit,
+      );
       const bundlePath = bundlePathFor(file, options.outputDir);
       await writeFileAtomic(bundlePath, `${JSON.stringify(bundle)}\n`);
       let publicKeyPath: string | undefined;

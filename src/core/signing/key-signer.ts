@@ -58,7 +58,8 @@ const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420',
 /**
  * A signer over a private KeyObject. ECDSA (P-256 and P-384) and RSA (PKCS#1 v1.5) sign SHA-256
  * of the data, which is what Sigstore records as the message digest algorithm; Ed25519 signs the
- * data itself.
+ * data itself. ECDSA and RSA also sign a precomputed SHA-256 digest (signDigest), so a file of
+ * any size is signed as it streams through the hash; Ed25519 (pure EdDSA) cannot.
  */
 export function createKeySigner(privateKey: KeyObject, hint?: string): LocalKeySigner {
   const algorithm = describeKeyAlgorithm(privateKey);
@@ -75,6 +76,21 @@ export function createKeySigner(privateKey: KeyObject, hint?: string): LocalKeyS
       return { signature, key: material };
     },
   };
+  if (algorithm === 'ecdsa-p256' || algorithm === 'ecdsa-p384') {
+    let scalar: Buffer | undefined;
+    return {
+      ...signer,
+      async signDigest(digest: Buffer): Promise<Signature> {
+        if (digest.length !== 32) {
+          throw new VouchError('INTERNAL', 'a message digest must be 32 bytes of SHA-256');
+        }
+        scalar ??= Buffer.from(privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
+        const { signEcdsaPrehashed } = await import('./ecdsa-prehash.ts');
+        const curve = algorithm === 'ecdsa-p256' ? 'P-256' : 'P-384';
+        return { signature: signEcdsaPrehashed(curve, scalar, digest), key: material };
+      },
+    };
+  }
   if (algorithm === 'rsa') {
     return {
       ...signer,

@@ -18,8 +18,9 @@ export interface Signer {
   sign(data: Buffer): Promise<Signature>;
   /**
    * Optional: signs a precomputed SHA-256 digest (the same signature `sign` would give over the
-   * bytes that digest came from). KMS and PKCS#11 signers and RSA/ECDSA file keys implement it;
-   * Ed25519 cannot (it hashes internally), so callers fall back to `sign` with the bytes.
+   * bytes that digest came from). KMS and PKCS#11 signers, RSA and ECDSA file keys and the keyless
+   * ephemeral key implement it, so files are signed as they stream; Ed25519 cannot (pure EdDSA
+   * hashes the whole message itself), and does not sign files at all.
    */
   signDigest?(digest: Buffer, algorithm: 'sha256'): Promise<Signature>;
 }

@@ -1,11 +1,23 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  promises as fsp,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { signDsseBundle } from '../../../src/adapters/sigstore/bundler.ts';
-import { signFiles } from '../../../src/adapters/sigstore/sign-files.ts';
+import { signFileMessage, signFiles } from '../../../src/adapters/sigstore/sign-files.ts';
 import { verifyArtifacts } from '../../../src/adapters/verify/verify-artifacts.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { computeKeyHint, createKeySigner } from '../../../src/core/signing/key-signer.ts';
@@ -186,6 +198,98 @@ describe('sign with PEM key files (offline)', () => {
       ),
       'VERIFY_UNSUPPORTED',
     );
+  });
+
+  for (const [name, make] of Object.entries(KEYS)) {
+    it(`${name}, streamed: files above the in-memory limit are hashed as they stream and signed by digest; openssl, @sigstore/verify and vouch verify accept the signature`, async () => {
+      const dir = workspace();
+      const { privateKey } = make();
+      const keyPath = join(dir, 'release.key');
+      writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      const files = [join(dir, 'app.tgz'), join(dir, 'notes.txt')];
+      const readFile = fsp.readFile;
+      const read: string[] = [];
+      // Any whole-file read of a release file would show here: the streamed path never makes one.
+      fsp.readFile = (async (...args: Parameters<typeof readFile>) => {
+        if (typeof args[0] === 'string' && files.includes(args[0])) read.push(args[0]);
+        return readFile(...args);
+      }) as typeof readFile;
+      let result;
+      try {
+        result = await signFiles(
+          { files, key: keyPath, offline: true, inMemoryLimit: 0 },
+          { env: {}, logger: silentLogger, cwd: dir },
+        );
+      } finally {
+        fsp.readFile = readFile;
+      }
+      assert.deepEqual(read, [], 'no release file was read whole');
+      for (const f of result.files) {
+        const bundle = JSON.parse(readFileSync(f.bundlePath, 'utf8'));
+        const pem = readFileSync(f.publicKeyPath!, 'utf8');
+        const data = readFileSync(f.file);
+        assert.equal(f.sha256, createHash('sha256').update(data).digest('hex'));
+        const openssl = verifyWithOpenssl(f.file, bundle.messageSignature.signature, pem);
+        assert.ok(openssl.ok, openssl.output);
+        await verifyWithPublicKey(bundle, pem, data);
+        assert.equal(await ourVerdict(dir, f.file, f.bundlePath, f.publicKeyPath!), 'pass');
+        const tampered = join(dir, 'tampered');
+        writeFileSync(tampered, Buffer.concat([data, Buffer.from('x')]));
+        assert.equal(verifyWithOpenssl(tampered, bundle.messageSignature.signature, pem).ok, false);
+      }
+    });
+  }
+
+  it('a sparse file larger than 2 GiB is signed as it streams (ECDSA P-256); the bundle verifies by the file digest', async (t) => {
+    const dir = workspace();
+    const big = join(dir, 'huge.img');
+    t.after(() => rmSync(big, { force: true }));
+    // 2 GiB + 4 KiB of zeros ending in "tail": past Node's 2 GiB limit for one read.
+    const size = 2 * 1024 * 1024 * 1024 + 4096;
+    const fd = openSync(big, 'w');
+    ftruncateSync(fd, size);
+    writeSync(fd, Buffer.from('tail'), 0, 4, size - 4);
+    closeSync(fd);
+    // `openssl dgst -sha256` of that file, computed once.
+    const sha256 = '3adbb72496a948cb0994383e0ce7c610a6b23a77e9bcfcbde6c37c84ddde4675';
+    const { privateKey, publicKey } = KEYS['ecdsa-p256']();
+    const keyPath = join(dir, 'release.key');
+    writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const pub = join(dir, 'release.pub');
+    writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
+    const result = await signFiles(
+      { files: [big], key: keyPath, offline: true },
+      { env: {}, logger: silentLogger, cwd: dir },
+    );
+    assert.equal(result.files[0]!.sha256, sha256);
+    // vouch verify's digest-only ECDSA check (its own, not the signing library) over that digest.
+    assert.equal(
+      await ourVerdict(dir, `sha256:${sha256}`, result.files[0]!.bundlePath, pub),
+      'pass',
+    );
+  });
+
+  it('a signer that cannot sign a digest refuses a file above the in-memory limit, naming it (FILE_TOO_LARGE)', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const signer = createKeySigner(privateKey);
+    const bytesOnly = { sign: (data: Buffer) => signer.sign(data) };
+    const dir = workspace();
+    await assert.rejects(
+      signFileMessage(bytesOnly, join(dir, 'app.tgz'), {}, 1000),
+      (e: VouchError) => {
+        assert.equal(e.code, 'FILE_TOO_LARGE');
+        assert.match(e.message, /app\.tgz is 14000 bytes/);
+        return true;
+      },
+    );
+    // Within the limit the same signer signs from memory, and the signature verifies.
+    const { bundle } = await signFileMessage(bytesOnly, join(dir, 'notes.txt'), {}, 1000);
+    const openssl = verifyWithOpenssl(
+      join(dir, 'notes.txt'),
+      bundle.messageSignature!.signature,
+      signer.publicKeyPem,
+    );
+    assert.ok(openssl.ok, openssl.output);
   });
 
   it('writes into --output-dir', async () => {

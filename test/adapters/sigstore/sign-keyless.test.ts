@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, promises as fsp, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import {
   verifyKeyless,
   type MockSigstore,
 } from '../../helpers/signing/mock-sigstore.ts';
+import { verifyWithOpenssl } from '../../helpers/signing/verify.ts';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const SAN = 'https://github.com/octo/app/.github/workflows/release.yml@refs/heads/main';
@@ -116,6 +118,50 @@ describe('keyless signing against in-process Fulcio, Rekor and TSA', () => {
       assert.equal(certs.size, 1);
     } finally {
       await endpoint.close();
+    }
+  });
+
+  it('streamed: the ephemeral key signs each file by its streamed digest (prehashed ECDSA), one certificate; the bundles verify with @sigstore/verify and openssl', async () => {
+    const dir = workspace();
+    const configPath = join(dir, 'signing_config.json');
+    writeFileSync(configPath, JSON.stringify(sigstore.signingConfig(1)));
+    const files = [join(dir, 'a.bin'), join(dir, 'b.bin')];
+    const before = sigstore.hits.get('/api/v2/signingCert') ?? 0;
+    const readFile = fsp.readFile;
+    const read: string[] = [];
+    fsp.readFile = (async (...args: Parameters<typeof readFile>) => {
+      if (typeof args[0] === 'string' && files.includes(args[0])) read.push(args[0]);
+      return readFile(...args);
+    }) as typeof readFile;
+    let result;
+    try {
+      result = await signFiles(
+        {
+          files,
+          key: 'keyless',
+          signingConfig: configPath,
+          oidcToken: makeIdentityToken(),
+          inMemoryLimit: 0,
+        },
+        { env: {}, logger: silentLogger, cwd: dir },
+      );
+    } finally {
+      fsp.readFile = readFile;
+    }
+    assert.deepEqual(read, [], 'no file was read whole');
+    assert.equal((sigstore.hits.get('/api/v2/signingCert') ?? 0) - before, 1, 'one certificate');
+    for (const f of result.files) {
+      const bundle = JSON.parse(readFileSync(f.bundlePath, 'utf8'));
+      await verifyKeyless(bundle, sigstore.trustedRoot, readFileSync(f.file), {
+        subjectAlternativeName: SAN,
+        issuer: ISSUER,
+      });
+      const leaf = new X509Certificate(
+        Buffer.from(bundle.verificationMaterial.certificate.rawBytes, 'base64'),
+      );
+      const pem = leaf.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      const openssl = verifyWithOpenssl(f.file, bundle.messageSignature.signature, pem);
+      assert.ok(openssl.ok, openssl.output);
     }
   });
 

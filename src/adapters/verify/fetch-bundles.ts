@@ -20,12 +20,8 @@ import {
   type Descriptor,
   type RegistryOptions,
 } from '../attest/store-oci.ts';
-import {
-  DEFAULT_MAX_BUNDLE_BYTES,
-  parseBundleText,
-  splitBundleDocument,
-  type LoadedBundle,
-} from './load-bundles.ts';
+import { DEFAULT_MAX_BUNDLE_BYTES, parseBundleText, type LoadedBundle } from './load-bundles.ts';
+import { decompressSnappy } from './snappy.ts';
 
 /** Where bundles are fetched from. */
 export type BundleSource =
@@ -264,6 +260,52 @@ export function nextLink(link: string | null): string | undefined {
 }
 
 /**
+ * A bundle kept in GitHub's bundle storage (`bundle_url`): a Snappy block of the bundle JSON,
+ * fetched without the GitHub token (the URL carries its own grant) and decompressed under the cap.
+ */
+async function fetchBundleUrl(
+  bundleUrl: string,
+  source: string,
+  ctx: GitHubContext,
+): Promise<LoadedBundle[]> {
+  let target: URL;
+  try {
+    target = new URL(bundleUrl);
+  } catch {
+    throw new VouchError(
+      'VERIFY_FETCH_FAILED',
+      `${source}: bundle_url "${bundleUrl}" is not a URL`,
+    );
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname);
+  if (target.protocol !== 'https:' && !loopback && target.origin !== new URL(ctx.apiUrl).origin) {
+    throw new VouchError(
+      'VERIFY_FETCH_FAILED',
+      `${source}: bundle_url ${target.origin} is neither HTTPS, loopback nor the API's own origin`,
+    );
+  }
+  const response = await fetchWithRetry(
+    target,
+    { headers: { 'user-agent': ctx.headers['user-agent'] ?? 'vouch' } },
+    ctx.retry,
+  ).catch((error: unknown) => {
+    throw new VouchError(
+      'VERIFY_FETCH_FAILED',
+      `${source}: bundle storage unreachable (${(error as Error).message})`,
+      { cause: error },
+    );
+  });
+  if (response.status === 404) {
+    await response.body?.cancel().catch(() => {});
+    throw new VouchError('VERIFY_FETCH_FAILED', `${source}: bundle_url answered 404 (expired?)`);
+  }
+  if (!response.ok) throw await githubFailure(response, `${source}: bundle_url`);
+  const compressed = await readCapped(response, ctx.max, source);
+  const text = decompressSnappy(compressed, ctx.max, source).toString('utf8');
+  return parseBundleText(text, source, ctx.max);
+}
+
+/**
  * Attestations of one digest from a listing endpoint, following Link pages on the same origin.
  * Returns [] when GitHub knows no attestation for the digest (404 or an empty list).
  */
@@ -314,26 +356,30 @@ async function listAttestations(
     if (!doc || typeof doc !== 'object' || !Array.isArray(list)) {
       throw new VouchError('VERIFY_FETCH_FAILED', `${what}: the answer has no attestations list`);
     }
-    list.forEach((entry: unknown, i: number) => {
+    const source = page === 1 ? `${ctx.apiUrl}${path}/attestations/${digest}` : url;
+    for (const [i, entry] of (list as unknown[]).entries()) {
       const e = entry as { bundle?: unknown; bundle_url?: unknown } | null;
-      if (e && typeof e === 'object' && !e.bundle && typeof e.bundle_url === 'string') {
-        throw new VouchError(
-          'VERIFY_FETCH_FAILED',
-          `${what}: attestations[${i}] gives only a bundle_url, not the bundle`,
-        );
-      }
-    });
-    if (list.length > 0) {
-      const source = page === 1 ? `${ctx.apiUrl}${path}/attestations/${digest}` : url;
-      const sha = createHash('sha256').update(text).digest('hex');
-      for (const b of splitBundleDocument(doc, source, sha)) {
-        if (Buffer.byteLength(JSON.stringify(b.json)) > ctx.max) {
+      const at = `${source}#attestations[${i}]`;
+      if (e && typeof e === 'object' && e.bundle && typeof e.bundle === 'object') {
+        const bundleText = JSON.stringify(e.bundle);
+        if (Buffer.byteLength(bundleText) > ctx.max) {
           throw new VouchError(
             'FILE_TOO_LARGE',
-            `${b.source} is larger than the ${ctx.max}-byte bundle limit`,
+            `${at} is larger than the ${ctx.max}-byte bundle limit`,
           );
         }
-        out.push(b);
+        out.push({
+          source: at,
+          json: e.bundle,
+          sha256: createHash('sha256').update(bundleText).digest('hex'),
+        });
+      } else if (e && typeof e === 'object' && typeof e.bundle_url === 'string') {
+        out.push(...(await fetchBundleUrl(e.bundle_url, at, ctx)));
+      } else {
+        throw new VouchError(
+          'VERIFY_BUNDLE_INVALID',
+          `${at} has neither a bundle nor a bundle_url`,
+        );
       }
     }
     const next = nextLink(response.headers.get('link'));

@@ -113,6 +113,78 @@ describe('bundles from the GitHub attestations API (recorded responses)', () => 
     assert.equal(gh.requests[0]!.authorization, undefined, 'no token: an anonymous read');
   });
 
+  it('reads a bundle kept behind bundle_url (Snappy, from bundle storage, without the token)', async () => {
+    const compressed = readFileSync(
+      join(ROOT, 'test/fixtures/provenance/github-api/bundle-url.snappy'),
+    );
+    const { createServer } = await import('node:http');
+    const storageAuth: (string | undefined)[] = [];
+    const storage = createServer((req, res) => {
+      storageAuth.push(req.headers.authorization);
+      if (!req.url?.startsWith('/bundles/aa-test.json?sig=')) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/x-snappy' }).end(compressed);
+    });
+    await new Promise<void>((r) => storage.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(storage.address() as { port: number }).port}`;
+    try {
+      const gh = await serve({
+        [`GET /repos/loosebazooka/aa-test/attestations/${GITHUB_DIGEST}`]: {
+          status: 200,
+          body: {
+            attestations: [
+              {
+                bundle: null,
+                bundle_url: `${base}/bundles/aa-test.json?sig=c2lnbmVk`,
+                repository_id: 905988044,
+              },
+              {
+                bundle: null,
+                bundle_url: `${base}/bundles/expired.json`,
+                repository_id: 905988044,
+              },
+            ],
+          },
+        },
+        [`GET /repos/loosebazooka/one/attestations/${GITHUB_DIGEST}`]: {
+          status: 200,
+          body: {
+            attestations: [
+              {
+                bundle: null,
+                bundle_url: `${base}/bundles/aa-test.json?sig=c2lnbmVk`,
+                repository_id: 1,
+              },
+            ],
+          },
+        },
+      });
+      const o: FetchBundlesOptions = { apiUrl: gh.url, token: 'ghp_secret', retry: fast };
+      const got = await fetchGitHubAttestations('loosebazooka/one', GITHUB_DIGEST, o);
+      assert.deepEqual(got[0]!.json, githubBundle);
+      assert.equal(
+        got[0]!.source,
+        `${gh.url}/repos/loosebazooka/one/attestations/${GITHUB_DIGEST}#attestations[0]`,
+      );
+      assert.deepEqual(storageAuth, [undefined], 'the GitHub token never goes to bundle storage');
+      assert.equal(gh.requests[0]!.authorization, 'Bearer ghp_secret');
+      // A bundle_url that answers 404 (an expired grant) fails closed.
+      await assert.rejects(
+        fetchGitHubAttestations('loosebazooka/aa-test', GITHUB_DIGEST, o),
+        code('VERIFY_FETCH_FAILED', 'attestations[1]'),
+      );
+      // Decompressed beyond the cap: refused.
+      await assert.rejects(
+        fetchGitHubAttestations('loosebazooka/one', GITHUB_DIGEST, {
+          ...o,
+          maxBundleBytes: 11_500,
+        }),
+        code('FILE_TOO_LARGE'),
+      );
+    } finally {
+      await new Promise<void>((r) => storage.close(() => r()));
+    }
+  });
+
   it('follows Link pages, sends the token, and the fetched bundle verifies the artifact', async () => {
     const gh = await serve({
       [`GET /repos/octo/app/attestations/${digest}?per_page=100`]: {

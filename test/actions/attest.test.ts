@@ -259,6 +259,20 @@ describe('attest action', () => {
       deps,
     );
     assert.equal(deps.outputs.get('bundle-path'), join(ws, 'signed.sigstore.json'));
+    // So are absolute paths under the workspace: what the sbom action's outputs hand on.
+    const chained = captureDeps(ws, ENV);
+    await run(
+      readInputs(
+        reader({
+          ...base,
+          sbom: join(ws, 'sbom.cdx.json'),
+          output: join(ws, 'chained.sigstore.json'),
+        }),
+        ENV,
+      ),
+      chained,
+    );
+    assert.equal(chained.outputs.get('bundle-path'), join(ws, 'chained.sigstore.json'));
   });
 
   it('runs end to end through @github/local-action with an SBOM from another tool', () => {

@@ -82,7 +82,7 @@ export async function expandWorkspaceGlobs(
 
 /**
  * Resolves a path an action input names (a file to read or a file or directory to write) and
- * refuses one that leaves the workspace: an absolute path, `..`, or a symlink on the way (the
+ * refuses one that leaves the workspace: an absolute path elsewhere, `..`, or a symlink on the way (the
  * path itself or any existing directory above it) that points outside. The path need not exist:
  * its deepest existing ancestor is checked. Returns the absolute path under `workspace`.
  */
@@ -91,11 +91,17 @@ export async function confineWorkspacePath(
   path: string,
   input: string,
 ): Promise<string> {
-  refuseLexically(path, `input "${input}"`);
   const base = resolve(workspace);
   const root = await fsp.realpath(base).catch((error: unknown) => {
     throw new VouchError('FILE_UNREADABLE', `workspace ${base} does not exist`, { cause: error });
   });
+  // An absolute path under the workspace is what one action's output hands the next one's input
+  // (`steps.sbom.outputs.cyclonedx-path`); any other absolute path, and `..`, are refused.
+  const underWorkspace =
+    isAbsolute(path) &&
+    !path.split(/[\\/]/).includes('..') &&
+    (isInside(base, path) || isInside(root, path));
+  if (!underWorkspace) refuseLexically(path, `input "${input}"`);
   const abs = resolve(base, path);
   let probe = abs;
   while (probe !== base && (await fsp.lstat(probe).catch(() => undefined)) === undefined) {

@@ -38,21 +38,18 @@ export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
  * packages that will not be looked up keep only their severity; a record none of whose entries
  * will be looked up keeps only its id, dates and what its severity needs.
  */
-function slimRecord(r: OsvRecord, wanted?: (entry: OsvAffected) => boolean): OsvRecord {
+function slimRecord(r: OsvRecord, filtered: boolean, wanted?: readonly boolean[]): OsvRecord {
   const label = r.database_specific?.['severity'];
   let affected = r.affected;
-  let used = true;
-  if (affected && wanted) {
+  const used = !filtered || wanted !== undefined;
+  if (affected && filtered) {
     let kept: OsvAffected[] | undefined;
-    used = false;
-    for (const a of affected) {
-      if (wanted(a)) {
-        used = true;
-        (kept ??= []).push(a);
-      } else if (a.severity) (kept ??= []).push({ severity: a.severity });
+    for (const [i, a] of affected.entries()) {
+      if (wanted?.[i]) (kept ??= []).push(a);
+      else if (a.severity) (kept ??= []).push({ severity: a.severity });
     }
     affected = kept;
-  } else if (wanted) used = false;
+  }
   return {
     id: r.id,
     modified: r.modified,
@@ -181,10 +178,18 @@ export function buildAdvisoryDatabase(
   options: BuildOptions = {},
 ): AdvisoryDatabase {
   const wanted = options.packages;
-  const isWanted = wanted
-    ? (a: OsvAffected): boolean =>
-        a.package !== undefined && wanted.has(packageLookupKey(a.package.ecosystem, a.package.name))
-    : undefined;
+  // The wanted packages by ecosystem, so that an entry is checked without building its key.
+  let wantedNames: Map<string, Set<string>> | undefined;
+  if (wanted) {
+    wantedNames = new Map();
+    for (const key of wanted) {
+      const cut = key.indexOf('\u0000');
+      const eco = key.slice(0, cut);
+      let set = wantedNames.get(eco);
+      if (!set) wantedNames.set(eco, (set = new Set()));
+      set.add(key.slice(cut + 1));
+    }
+  }
   const records: OsvRecord[] = [];
   const skipped: SkippedAdvisory[] = [];
   const withdrawn: string[] = [];
@@ -281,11 +286,20 @@ export function buildAdvisoryDatabase(
       const m = RUSTSEC_PAGE.exec(url.trim());
       if (m) union(self, m[1]!);
     }
-    const slim = slimRecord(record, isWanted);
+    const affected = record.affected;
+    // Which entries will be looked up (none, for most records of a large export).
+    let flags: boolean[] | undefined;
+    if (wantedNames && affected) {
+      for (let i = 0; i < affected.length; i++) {
+        const pkg = affected[i]!.package;
+        if (pkg && wantedNames.get(pkg.ecosystem)?.has(normaliseName(pkg.ecosystem, pkg.name)))
+          (flags ??= new Array<boolean>(affected.length).fill(false))[i] = true;
+      }
+    }
+    const slim = slimRecord(record, wantedNames !== undefined, flags);
     recordOfNode[self] = slim;
     recordAt[self] = records.length;
     records.push(slim);
-    const affected = record.affected;
     if (!affected) continue;
     for (let i = 0; i < affected.length; i++) {
       const entry = affected[i]!;
@@ -297,8 +311,8 @@ export function buildAdvisoryDatabase(
         );
         continue;
       }
+      if (wantedNames && !flags?.[i]) continue;
       const key = packageLookupKey(pkg.ecosystem, pkg.name);
-      if (wanted && !wanted.has(key)) continue;
       const compiled = compileAffected(entry);
       for (const r of compiled.repairs)
         warnings.push(`${record.id}: affected[${i}] (${pkg.name}): ${r}`);

@@ -148,8 +148,26 @@ function evaluateTerm(
   return 'not-allowed';
 }
 
+// Verdicts by declared text, per policy: an SBOM repeats a few dozen license texts many times.
+const verdictCache = new WeakMap<LicensePolicy, Map<string | undefined, LicenseVerdict>>();
+
 /** Evaluates a declared license (SPDX expression) against the license policy. */
 export function evaluateLicense(
+  declared: string | undefined,
+  policy: LicensePolicy,
+): LicenseVerdict {
+  let cache = verdictCache.get(policy);
+  if (!cache) verdictCache.set(policy, (cache = new Map()));
+  let verdict = cache.get(declared);
+  if (!verdict) {
+    verdict = evaluateLicenseUncached(declared, policy);
+    // Bounded: free-text licenses could otherwise grow it with every distinct text.
+    if (cache.size < 10_000) cache.set(declared, verdict);
+  }
+  return verdict;
+}
+
+function evaluateLicenseUncached(
   declared: string | undefined,
   policy: LicensePolicy,
 ): LicenseVerdict {

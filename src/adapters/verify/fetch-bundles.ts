@@ -358,7 +358,11 @@ async function listAttestations(
     }
     const source = page === 1 ? `${ctx.apiUrl}${path}/attestations/${digest}` : url;
     for (const [i, entry] of (list as unknown[]).entries()) {
-      const e = entry as { bundle?: unknown; bundle_url?: unknown } | null;
+      const e = entry as { bundle?: unknown; bundle_url?: unknown; predicateType?: unknown } | null;
+      const hint =
+        e && typeof e === 'object' && typeof e.predicateType === 'string'
+          ? { predicateTypeHint: e.predicateType }
+          : {};
       const at = `${source}#attestations[${i}]`;
       if (e && typeof e === 'object' && e.bundle && typeof e.bundle === 'object') {
         const bundleText = JSON.stringify(e.bundle);
@@ -372,9 +376,10 @@ async function listAttestations(
           source: at,
           json: e.bundle,
           sha256: createHash('sha256').update(bundleText).digest('hex'),
+          ...hint,
         });
       } else if (e && typeof e === 'object' && typeof e.bundle_url === 'string') {
-        out.push(...(await fetchBundleUrl(e.bundle_url, at, ctx)));
+        out.push(...(await fetchBundleUrl(e.bundle_url, at, ctx)).map((b) => ({ ...b, ...hint })));
       } else {
         throw new VouchError(
           'VERIFY_BUNDLE_INVALID',

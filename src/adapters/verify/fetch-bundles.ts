@@ -166,14 +166,16 @@ async function readCapped(response: Response, max: number, source: string): Prom
 }
 
 async function messageOf(response: Response): Promise<string> {
-  const text = (await response.text().catch(() => '')).slice(0, 300);
+  // An error body is read up to 64 KiB, no further.
+  const body = await readCapped(response, 64 * 1024, 'error body').catch(() => Buffer.alloc(0));
+  const text = body.toString('utf8');
   try {
     const message = (JSON.parse(text) as { message?: unknown }).message;
-    if (typeof message === 'string' && message) return message;
+    if (typeof message === 'string' && message) return message.slice(0, 300);
   } catch {
     // not JSON
   }
-  return text.trim() || response.statusText;
+  return text.trim().slice(0, 300) || response.statusText;
 }
 
 /** Turns a failed GitHub answer into a coded error (404 is the caller's to handle first). */

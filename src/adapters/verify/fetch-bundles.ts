@@ -528,7 +528,10 @@ async function ociFailure(
   response: Response,
   what: string,
 ): Promise<VouchError> {
-  const text = (await response.text().catch(() => '')).slice(0, 300).trim();
+  const text = (await readCapped(response, 64 * 1024, 'error body').catch(() => Buffer.alloc(0)))
+    .toString('utf8')
+    .slice(0, 300)
+    .trim();
   const detail = `${what}: registry ${reader.image.registry} answered ${response.status}${text ? ` (${text})` : ''}`;
   if (response.status === 401 || response.status === 403)
     return new VouchError('VERIFY_FETCH_DENIED', detail, {

@@ -197,18 +197,17 @@ function makeInputs(scale: number): Inputs {
   // are present at versions they do not affect (stale waivers), until there are enough.
   const sbomModel = parseSbom(sbom, 'sbom.cdx.json');
   const policy = parsePolicy(POLICY, 'policy.yml');
-  const probe = evaluatePolicy({
-    sbom: sbomModel,
-    policy,
-    advisories: advisories
+  const probeDb = buildAdvisoryDatabase(
+    advisories
       .slice(0, records.length * sbomCopies)
       .map((text, i) => ({ source: String(i), value: JSON.parse(text) as unknown })),
-    now: NOW,
-  });
+  );
+  const probe = evaluatePolicy({ sbom: sbomModel, policy, advisories: probeDb, now: NOW });
   const entries: Record<string, unknown>[] = [];
   const seen = new Set<string>();
+  // One exception per advisory (alias group) and package: two naming aliases are duplicates.
   const add = (id: string, pkg: string, days: number, cap = want.exceptions): void => {
-    const key = `${id} ${pkg}`;
+    const key = `${/^(license|ban):/.test(id) ? id : probeDb.canonicalId(id)} ${pkg}`;
     if (seen.has(key) || entries.length >= cap) return;
     seen.add(key);
     entries.push({
@@ -341,9 +340,11 @@ function child(scale: number): ChildResult {
   f = performance.now();
   JSON.parse(inputs.sbom);
   ms['floor: JSON.parse of the SBOM'] = performance.now() - f;
+  // For reference, not a floor: the exceptions file is plain block YAML, which vouch reads on its
+  // fast path without the yaml library.
   f = performance.now();
   parseYaml(inputs.exceptions);
-  ms['floor: yaml.parse of the exceptions'] = performance.now() - f;
+  ms['reference: yaml.parse of the exceptions'] = performance.now() - f;
   // Keep everything alive up to the measurement.
   if (json.length + sarif.length === 0 || db.records.length === 0) throw new Error('empty');
   return {
@@ -471,7 +472,7 @@ async function main(): Promise<void> {
   const t = median(runs.map((r) => r.ms['total']!));
   const cpuMs = median(runs.map((r) => r.ms['cpu']!));
   const phases = Object.keys(one.ms).filter(
-    (k) => k !== 'total' && k !== 'cpu' && !k.startsWith('floor'),
+    (k) => k !== 'total' && k !== 'cpu' && !k.startsWith('floor') && !k.startsWith('reference'),
   );
   const floors = Object.keys(one.ms).filter((k) => k.startsWith('floor'));
   const floorMs = median(runs.map((r) => floors.reduce((n, k) => n + r.ms[k]!, 0)));
@@ -489,10 +490,16 @@ async function main(): Promise<void> {
     ...phases.map((p) => `| — ${p} | ${median(runs.map((r) => r.ms[p]!)).toFixed(0)} | | |`),
     ...floors.map((p) => `| ${p} alone | ${median(runs.map((r) => r.ms[p]!)).toFixed(0)} | | |`),
     `| whole evaluation minus those floors (vouch's own work) | ${(t - floorMs).toFixed(0)} | | |`,
+    ...Object.keys(one.ms)
+      .filter((k) => k.startsWith('reference'))
+      .map(
+        (p) =>
+          `| ${p} (the yaml library; vouch's plain-block fast path does not use it) | ${median(runs.map((r) => r.ms[p]!)).toFixed(0)} | | |`,
+      ),
     '',
     t < 1000
       ? 'The target is met.'
-      : `The target is not met on this machine: ${floorMs.toFixed(0)} ms of it are the bare JSON and YAML parsers on the same texts (123 MiB of real OSV JSON at 1×), a floor no engine goes below; the rest is the safe parser's walk, the OSV schema check, indexing and evaluation, and the garbage collection of what they keep.`,
+      : `The target is not met on this machine: ${floorMs.toFixed(0)} ms of it are the bare JSON.parse of the same texts (123 MiB of real OSV JSON at 1×, and the SBOM), a floor no engine goes below, since every record is decoded and checked (records of packages outside the SBOM still count, group their aliases and give their severity to exceptions); the rest is the safe parser's walk, the OSV schema check, alias grouping and indexing, SBOM reading, evaluation, and the garbage collection of what they keep.`,
     '',
     '| scale | components | advisories | exceptions | input MiB | time ms | retained heap MiB | heap / input | peak RSS MiB | RSS growth over the run MiB |',
     '|---|---|---|---|---|---|---|---|---|---|',

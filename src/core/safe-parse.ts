@@ -298,7 +298,8 @@ function fastScalar(text: string): { value: unknown } | undefined {
   if (v === '{}') return { value: {} };
   if (!FAST_PLAIN_FIRST.test(v)) return undefined;
   if (v.includes(': ') || v.endsWith(':') || v.includes('#')) return undefined;
-  if (CORE_NON_STRING.some((re) => re.test(v))) {
+  // Every non-string form starts with one of these characters.
+  if (/^[-+.0-9~nNtTfF]/.test(v) && CORE_NON_STRING.some((re) => re.test(v))) {
     if (/^[0-9]{1,15}$/.test(v)) return { value: Number(v) };
     return undefined;
   }

@@ -7,7 +7,8 @@
  * ../shared/advisories/osv copied under renamed ids and packages (`GHSA-…-c3`, `CVE-…-c3`,
  * `lodash-c3`) until there are 50,000 (the copies beyond the SBOM's stand for the rest of an
  * ecosystem export); 2,000 exceptions naming real findings and real advisories of packages that
- * are present but not affected (stale waivers), all valid under the remediation windows.
+ * are present but not affected (stale waivers), one per advisory and package (two naming aliases
+ * of one advisory are duplicates), all valid under the remediation windows.
  *
  * 1. One process evaluates the whole thing from the files' text: SBOM (CycloneDX JSON written by
  *    vouch's own writer), policy and exceptions YAML, and the OSV records as the directory and zip

@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{a as d,b as e,c as f,d as g}from"./chunk-M55ECJNL.js";import{b as c}from"./chunk-KS3PBG3N.js";import"./chunk-A7CWEBIZ.js";import{a,f as b}from"./chunk-CA43YHQX.js";import"./chunk-INAJHAWC.js";import"./chunk-YX6H4R7U.js";import"./chunk-572A5H4T.js";export{d as BUNDLE_MEDIA_TYPE,a as OFFLINE_WITNESSES,g as describeBundleEvidence,b as describeWitnesses,c as resolveSigner,f as signDsseBundle,e as signMessageBundle};

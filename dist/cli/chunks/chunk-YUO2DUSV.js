@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{c as t}from"./chunk-YX6H4R7U.js";import{a as o}from"./chunk-572A5H4T.js";var e=["pull_request_target","workflow_run"];function u(r,n){if(r&&e.includes(r)&&!n)throw new t("SIGN_UNTRUSTED_TRIGGER",`refusing to sign in a ${r} run: it may have checked out untrusted code`)}o(u,"assertTrustedTrigger");export{u as a};

@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{d as a,e as b,f as c,g as d,h as e,i as f}from"./chunk-FNKBGBE7.js";import"./chunk-ELEPCEY2.js";import"./chunk-RZ76MSCC.js";import"./chunk-VXJ4G3Z6.js";import"./chunk-NNZLM5IK.js";import"./chunk-JGZL5VS5.js";import"./chunk-INAJHAWC.js";import"./chunk-YX6H4R7U.js";import"./chunk-572A5H4T.js";export{c as accelerateTree,d as loadTrust,e as parseBundle,b as parseTrustedRoot,f as verifyBundle,a as wrapSigstoreError};

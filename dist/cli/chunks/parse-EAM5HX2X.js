@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{a,b,c}from"./chunk-EBAHKCSB.js";import"./chunk-B3BIQZIW.js";import"./chunk-WIEMXW3L.js";import"./chunk-PKUF3T5D.js";import"./chunk-UM7DYASF.js";import"./chunk-PE3AJK4T.js";import"./chunk-INAJHAWC.js";import"./chunk-YX6H4R7U.js";import"./chunk-572A5H4T.js";export{a as SEVERITIES,b as canonicalSpdxId,c as parsePolicy};

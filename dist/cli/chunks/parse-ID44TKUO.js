@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{a,b,c,d,e,f}from"./chunk-ZZCPPEAN.js";import"./chunk-PE3AJK4T.js";import"./chunk-INAJHAWC.js";import"./chunk-YX6H4R7U.js";import"./chunk-572A5H4T.js";export{a as MAX_SBOM_BYTES,b as ecosystemOfPurl,d as licenseRefOf,e as parseSbom,f as readSbomObject,c as stripOuterParens};

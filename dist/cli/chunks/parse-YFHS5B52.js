@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{g as a,h as b,i as c,j as d,k as e}from"./chunk-WIEMXW3L.js";import"./chunk-PKUF3T5D.js";import"./chunk-PE3AJK4T.js";import"./chunk-INAJHAWC.js";import"./chunk-YX6H4R7U.js";import"./chunk-572A5H4T.js";export{d as checkExceptions,b as checkUtcDate,e as parseExceptions,a as unknownKeyMessage,c as utcDateMs};

@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{g as a,h as b,i as c,j as d,k as e}from"./chunk-YL57EOFV.js";import"./chunk-PKUF3T5D.js";import"./chunk-PE3AJK4T.js";import"./chunk-IEFO3F6E.js";import"./chunk-5VYCBTMQ.js";import"./chunk-572A5H4T.js";export{d as checkExceptions,b as checkUtcDate,e as parseExceptions,a as unknownKeyMessage,c as utcDateMs};

@@ -1,0 +1,2 @@
+import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
+import{a as n}from"./chunk-572A5H4T.js";function i(r){if(r.length===0)return[];let o=new Set,t=n(e=>{e.trim().length>=3&&o.add(e)},"add");t(r);for(let e of r.split(/\r?\n/))t(e.trim());return t(Buffer.from(r,"utf8").toString("base64")),t(Buffer.from(r,"utf8").toString("base64url")),t(JSON.stringify(r).slice(1,-1)),t(encodeURIComponent(r)),[...o]}n(i,"secretVariants");export{i as a};

@@ -108,7 +108,7 @@ export const ERROR_CODES = {
   },
   SBOM_LOCKFILE_NOT_FOUND: {
     kind: 'user',
-    hint: 'Run in a project directory with a lockfile, or name one with --lockfile.',
+    hint: 'Run in a project directory with a lockfile, or name one (--lockfile; the sbom-lockfile input of the action).',
   },
   SBOM_LOCKFILE_UNSUPPORTED: {
     kind: 'user',

@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-IR42VM7X.js";import"./chunk-4JB5UDJT.js";import"./chunk-KX5YNTSE.js";import"./chunk-SZ2KL5BB.js";import"./chunk-65ESDGPM.js";import"./chunk-PE3AJK4T.js";import"./chunk-A52DHWHB.js";import"./chunk-FPAVOJQL.js";import"./chunk-572A5H4T.js";export{b as cargoPathDependencyDirs,a as cargoWorkspaceGlobs,d as pathCrateUrl,c as readCargoWorkspace};

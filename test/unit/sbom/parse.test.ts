@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { readCargoLockfile } from '../../../src/core/sbom/lockfiles/cargo.ts';
 import { readNpmLockfile } from '../../../src/core/sbom/lockfiles/npm.ts';
-import { parseSbom } from '../../../src/core/sbom/parse.ts';
+import { parseSbom, purlNamespace, purlNamespaceSlow } from '../../../src/core/sbom/parse.ts';
 import { VouchError } from '../../../src/errors.ts';
-import { ROOT } from '../../helpers/cli.ts';
+import { ROOT, SHARED } from '../../helpers/cli.ts';
 
 const PEERS = join(ROOT, 'test/fixtures/sbom/peers');
 
@@ -166,4 +167,42 @@ test('reads what cdxgen, cyclonedx-npm (1.4 and 1.6) and npm sbom wrote for one 
   assert.equal(hashed('js-app.cdxgen.cdx.json.gz'), 15);
   assert.equal(hashed('js-app.npm-sbom.cdx.json.gz'), 15);
   assert.equal(hashed('js-app.cyclonedx-npm-1.6.cdx.json.gz'), 0);
+});
+
+test('purl namespaces read off simple npm and Cargo purls equal the purl library’s, on every component of real lockfiles', () => {
+  const npm = readNpmLockfile(
+    JSON.parse(readFileSync(join(SHARED, 'bench', 'npm-large', 'package-lock.json'), 'utf8')),
+    'package-lock.json',
+  );
+  const cargo = readCargoLockfile(
+    readFileSync(join(SHARED, 'bench', 'cargo-meilisearch-v1.4.0', 'Cargo.lock'), 'utf8'),
+    'Cargo.lock',
+  );
+  const purls = [...npm.components, ...cargo.components].flatMap((c) => (c.purl ? [c.purl] : []));
+  assert.ok(purls.length > 1000);
+  assert.ok(
+    purls.some((p) => p.startsWith('pkg:npm/%40')),
+    'scoped npm packages are among them',
+  );
+  for (const p of purls) assert.equal(purlNamespace(p), purlNamespaceSlow(p), p);
+  for (const p of [
+    'pkg:npm/%40Babel/Traverse@7.25.6',
+    'pkg:npm/%40babel/traverse@7.25.6',
+    'pkg:npm/lodash',
+    'pkg:npm/%40scope/x@1.0.0?vcs_url=git%2Bhttps://x',
+    'pkg:npm/%40scope/x@1.0.0#sub/path',
+    'pkg:npm/%40scope%2Fodd@1.0.0',
+    'pkg:npm/@scope/plain@1.0.0',
+    'pkg:cargo/time@0.3.36',
+    'pkg:cargo/%40odd/time@0.3.36',
+    'pkg:cargo/zstd-sys@2.0.9%2Bzstd.1.5.5',
+    'pkg:NPM/%40Scope/Lodash@1.0.0',
+    'pkg:maven/org.apache/commons@1.0',
+    'not a purl',
+    'pkg:npm/',
+  ])
+    assert.equal(purlNamespace(p), purlNamespaceSlow(p), p);
+  assert.equal(purlNamespace('pkg:npm/%40Babel/traverse@7.25.6'), '@babel');
+  assert.equal(purlNamespace('pkg:cargo/time@0.3.36'), undefined);
+  assert.equal(purlNamespace(undefined), undefined);
 });

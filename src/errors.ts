@@ -564,6 +564,10 @@ export const ERROR_CODES = {
     kind: 'refusal',
     hint: 'Check --exceptions-ref and --exceptions: the file must exist at that ref and parse.',
   },
+  GATE_ATTESTATION_SOURCE_FAILED: {
+    kind: 'refusal',
+    hint: 'An attestation source (--from-github, --from-github-org, --from-oci, --from-release) could not be read: rate limited, refused, or unreachable after retries; the message names it and the underlying code. Fix access (token, permissions: attestations: read) or retry later.',
+  },
   INTERNAL: {
     kind: 'internal',
     hint: 'This is a bug in vouch; please report it with the command you ran.',

@@ -18,6 +18,7 @@ import {
   type Refusal,
   type ReleaseFile,
   type SignatureEvidence,
+  type SourceEvidence,
 } from './model.ts';
 
 const CYCLONEDX = 'https://cyclonedx.org/bom';
@@ -368,6 +369,45 @@ function checkPolicy(sbomDigests: readonly string[], input: GateInput): CheckRes
   );
 }
 
+/** The pieces a remote source can hold. */
+const ATTESTED: readonly GateCheck[] = ['signature', 'provenance', 'sbom-attestation'];
+
+/**
+ * A configured source that could not be read for a file leaves every piece it could have held
+ * unconfirmed: each is refused naming the source (fail closed, even when another place held the
+ * piece). A source that answered with nothing for the file is named in the pieces still missing.
+ */
+function applySources(
+  file: ReleaseFile,
+  byCheck: Record<GateCheck, CheckResult>,
+  sources: readonly SourceEvidence[],
+): void {
+  const mine = sources.filter((s) => s.file === undefined || s.file === file.name);
+  const failed = mine.filter((s) => s.error);
+  const empty = mine.filter((s) => !s.error && s.bundles === 0);
+  for (const check of ATTESTED) {
+    const current = byCheck[check];
+    if (failed.length > 0) {
+      const f = failed[0]!;
+      byCheck[check] = fail(
+        check,
+        'GATE_ATTESTATION_SOURCE_FAILED',
+        `${f.description} could not be read for ${short(file.sha256)}: ${why(f.error!)}${
+          current.status === 'pass'
+            ? ' (the piece was found elsewhere, but every configured source must be read)'
+            : `; ${current.message}`
+        }`,
+        current.evidence,
+      );
+    } else if (current.status === 'fail' && empty.length > 0) {
+      byCheck[check] = {
+        ...current,
+        message: `${current.message} (${empty.map((s) => `${s.description}: none`).join('; ')})`,
+      };
+    }
+  }
+}
+
 /** Decides the release. Never throws for missing evidence: missing evidence is a refusal. */
 export function decideGate(input: GateInput): GateDecision {
   const { requirements: req } = input;
@@ -419,6 +459,7 @@ export function decideGate(input: GateInput): GateDecision {
       'sbom-attestation': sbom.result,
       policy,
     };
+    applySources(file, byCheck, input.sources ?? []);
     const checks = GATE_CHECKS.map((c) => byCheck[c]);
     for (const c of checks) {
       if (c.status === 'fail') {

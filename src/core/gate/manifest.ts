@@ -4,6 +4,7 @@
  * which check. Signing the manifest covers everything it lists.
  */
 import type {
+  BundleOrigin,
   ExceptionApproval,
   ExceptionsEvidence,
   GateCheck,
@@ -32,6 +33,8 @@ export interface DigestedFile {
 
 export interface ManifestInput extends DigestedFile {
   readonly role: InputRole;
+  /** For bundles read from a remote source: the source and the URL it was read from. */
+  readonly origin?: BundleOrigin;
 }
 
 export type EvidenceRole =

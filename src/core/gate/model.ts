@@ -32,7 +32,8 @@ export type GateRefusalCode =
   | 'GATE_EXCEPTION_UNAPPROVED'
   | 'GATE_EXCEPTIONS_BRANCH_UNPROTECTED'
   | 'GATE_EXCEPTIONS_FROM_RELEASE_TREE'
-  | 'GATE_EXCEPTIONS_UNREADABLE';
+  | 'GATE_EXCEPTIONS_UNREADABLE'
+  | 'GATE_ATTESTATION_SOURCE_FAILED';
 
 export const SLSA_PROVENANCE_V1_TYPE = 'https://slsa.dev/provenance/v1';
 export const VSA_V1_TYPE = 'https://slsa.dev/verification_summary/v1';
@@ -45,9 +46,38 @@ export interface ReleaseFile {
   readonly size: number;
 }
 
+/** Where a bundle was read from: a local bundle directory, or a remote attestation store. */
+export interface BundleOrigin {
+  /** `file` (a bundle directory), `github`, `github-org`, `oci` or `release`. */
+  readonly source: 'file' | 'github' | 'github-org' | 'oci' | 'release';
+  /** The directory, repository, organization, image or `owner/name@tag` as configured. */
+  readonly ref: string;
+  /** The URL (or asset / registry location) the bundle was read from; for files, the path. */
+  readonly url: string;
+}
+
+/**
+ * What one configured remote source answered for one release file (GitHub API sources are asked
+ * per file digest) or for the whole release (OCI referrers, release assets: `file` absent).
+ */
+export interface SourceEvidence {
+  readonly source: BundleOrigin['source'];
+  readonly ref: string;
+  /** A human name for the source ("GitHub attestations of acme/app"). */
+  readonly description: string;
+  /** The release file asked for, when the source is asked per file. */
+  readonly file?: string;
+  /** Bundles the source yielded. */
+  readonly bundles: number;
+  /** Set when the source could not be read (rate limited, refused, unreachable, bad answer). */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
 /** The outcome of verifying one bundle; `code` and `message` say why it failed. */
 export interface BundleOutcome {
   readonly ok: boolean;
+  /** Where the bundle was read from. */
+  readonly origin?: BundleOrigin;
   readonly code?: string;
   readonly message?: string;
   /** Certificate identity (keyless) or key hint / key id (key-based), when known. */
@@ -203,6 +233,8 @@ export interface GateInput {
   readonly attestations: readonly AttestationEvidence[];
   readonly policies: readonly PolicyEvidence[];
   readonly exceptions: ExceptionsEvidence;
+  /** What each configured remote source answered (none configured: absent or empty). */
+  readonly sources?: readonly SourceEvidence[];
   readonly requirements: GateRequirements;
 }
 

@@ -16,11 +16,14 @@ import type { IdentityPolicy } from '../../core/verify/identity-policy.ts';
 import { readSbomObject } from '../../core/sbom/parse.ts';
 import { VouchError, isVouchError } from '../../errors.ts';
 import type { GitHubClientOptions } from '../github/client.ts';
+import type { BundleSource, FetchBundlesOptions } from '../verify/fetch-bundles.ts';
+import type { LoadedBundle } from '../verify/load-bundles.ts';
 import { evaluateGatePolicy } from './policy-port.ts';
 import {
   EXCEPTIONS_INPUT_ERROR_CODES,
   type ExceptionsOutcome,
   type ExceptionsRequest,
+  type GateBundleFetcher,
   type GateDeps,
   type GateExceptionsSource,
   type GateSigner,
@@ -89,7 +92,18 @@ export function createGateVerifier(logger: Logger, now: Date): GateVerifier {
               ? request.artifact!.path
               : `sha256:${request.subjectDigest}`,
           ],
-          bundles: [request.bundlePath],
+          bundles: request.remote ? [] : [request.bundlePath],
+          ...(request.remote
+            ? {
+                fetchedBundles: [
+                  {
+                    source: request.remote.source,
+                    json: request.bundle,
+                    sha256: request.remote.sha256,
+                  },
+                ],
+              }
+            : {}),
           ...(t.key ? { key: abs(t.key) } : {}),
           ...(t.trustedKeys ? { trustedKeys: abs(t.trustedKeys) } : {}),
           ...(identity ? { identity } : {}),
@@ -111,7 +125,12 @@ export function createGateVerifier(logger: Logger, now: Date): GateVerifier {
         ok: report.verdict === 'pass',
         ...(report.error ? { code: report.error.code, message: report.error.message } : {}),
         ...(signer ? { signer } : {}),
-        report: { ...report, bundle: relative(request.workspace, request.bundlePath) },
+        report: {
+          ...report,
+          bundle: request.remote
+            ? request.remote.source
+            : relative(request.workspace, request.bundlePath),
+        },
       };
     },
   };
@@ -424,6 +443,30 @@ export async function openGateSigner(
   };
 }
 
+/**
+ * The remote readers of the verify side (fetch-bundles.ts), one source and one digest at a time,
+ * with the API root, token, registry options and retries given.
+ */
+export function createGateBundleFetcher(
+  options: Omit<FetchBundlesOptions, 'digests'> = {},
+): GateBundleFetcher {
+  return {
+    async fetch(source: BundleSource, digest: string | undefined): Promise<LoadedBundle[]> {
+      const remote = await import('../verify/fetch-bundles.ts');
+      switch (source.kind) {
+        case 'github':
+          return remote.fetchGitHubAttestations(source.repository, digest!, options);
+        case 'github-org':
+          return remote.fetchGitHubOrgAttestations(source.org, digest!, options);
+        case 'oci':
+          return remote.fetchOciBundles(source.image, options);
+        case 'release':
+          return remote.fetchReleaseBundles(source.repository, source.tag, options);
+      }
+    },
+  };
+}
+
 export interface DefaultGateDepsOptions {
   readonly logger: Logger;
   readonly now: Date;
@@ -431,6 +474,8 @@ export interface DefaultGateDepsOptions {
   readonly cwd: string;
   /** GitHub API client options (token, API URL), for exceptions read through the API. */
   readonly github?: GitHubClientOptions;
+  /** API root, token, registry options and retries for remote attestation sources. */
+  readonly fetch?: Omit<FetchBundlesOptions, 'digests' | 'logger'>;
 }
 
 export function createGateDeps(options: DefaultGateDepsOptions): GateDeps {
@@ -443,6 +488,7 @@ export function createGateDeps(options: DefaultGateDepsOptions): GateDeps {
     }),
     policy: { evaluatePolicy: (request) => evaluateGatePolicy(request, options.logger) },
     readSbom: readSbomObject,
+    fetchBundles: createGateBundleFetcher({ ...(options.fetch ?? {}), logger: options.logger }),
     openSigner: (keyRef) => openGateSigner(keyRef, options.logger, options.env, options.cwd),
   };
 }

@@ -7,6 +7,8 @@ import type { ExceptionsFile } from '../../core/exceptions/model.ts';
 import type { ParsedSbomView } from '../../core/gate/bundle-facts.ts';
 import type { ExceptionsEvidence, PolicyEvidence } from '../../core/gate/model.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { BundleSource } from '../verify/fetch-bundles.ts';
+import type { LoadedBundle } from '../verify/load-bundles.ts';
 
 /** Trust material and identity policy, as given to the gate. */
 export interface GateTrust {
@@ -28,6 +30,8 @@ export interface VerifyRequest {
   readonly bundlePath: string;
   /** The parsed bundle JSON. */
   readonly bundle: unknown;
+  /** A bundle read from a remote source (no file): where it was read, and the digest of its JSON. */
+  readonly remote?: { readonly source: string; readonly sha256: string };
   /** The release file a message signature is checked against (absolute path and sha256 hex). */
   readonly artifact?: { readonly path: string; readonly sha256: string };
   /** For DSSE attestations: the digest (sha256 hex) that must be a subject. */
@@ -137,6 +141,16 @@ export interface GateExceptionsSource {
   loadExceptions(request: ExceptionsRequest): Promise<ExceptionsOutcome>;
 }
 
+/**
+ * Reads bundles from a remote attestation store: the GitHub attestations API (by one release
+ * file's digest `sha256:<hex>`), OCI referrers of an image, or the assets of a release (digest
+ * undefined). Returns [] when the source holds none; throws a VouchError when it cannot be read
+ * (rate limited, refused, unreachable after retries, a bad answer).
+ */
+export interface GateBundleFetcher {
+  fetch(source: BundleSource, digest: string | undefined): Promise<LoadedBundle[]>;
+}
+
 /** Signs the manifest and VSAs when a key is given. */
 export interface GateSigner {
   /** A Sigstore bundle (JSON) with a message signature over `bytes`. */
@@ -154,6 +168,8 @@ export interface GateDeps {
   readonly exceptions: GateExceptionsSource;
   /** Reads an SBOM document (CycloneDX or SPDX JSON) into the shared model. Throws a VouchError when it cannot. */
   readonly readSbom: (doc: unknown, source: string) => ParsedSbomView;
+  /** Reads bundles from remote sources (needed when the request names any). */
+  readonly fetchBundles?: GateBundleFetcher;
   /** Opens a signer for a key reference (manifest and VSA signing). */
   readonly openSigner?: (keyRef: string) => Promise<GateSigner>;
 }

@@ -23,17 +23,20 @@ import {
 } from '../../core/gate/manifest.ts';
 import type {
   AttestationEvidence,
+  BundleOrigin,
   ExceptionsEvidence,
   GateDecision,
   PolicyEvidence,
   ReleaseFile,
   SignatureEvidence,
+  SourceEvidence,
 } from '../../core/gate/model.ts';
 import type { ExceptionsFile } from '../../core/exceptions/model.ts';
 import { buildVsa } from '../../core/verify/vsa.ts';
 import { VouchError, isVouchError } from '../../errors.ts';
 import { VERSION } from '../../version.ts';
 import { hashFile } from '../fs/hash-file.ts';
+import type { BundleSource } from '../verify/fetch-bundles.ts';
 import { expandWorkspaceGlobs } from '../fs/workspace-glob.ts';
 import { sha256Hex, writeEvidence, type EvidenceFile } from './evidence.ts';
 import { loadGatePolicy } from './policy-port.ts';
@@ -52,6 +55,12 @@ export interface GateRequest {
   readonly files: readonly string[];
   /** Directories holding bundles (`*.json` Sigstore bundles); default: the release files' directories. */
   readonly bundleDirs: readonly string[];
+  /**
+   * Remote attestation stores read as well: the GitHub attestations API of a repository or an
+   * organization (asked by each release file's sha256), OCI referrers of an image (each image is
+   * gated as a release artifact too), the assets of a release.
+   */
+  readonly sources?: readonly BundleSource[];
   readonly trust: GateTrust;
   /** Builder ids trusted for provenance. */
   readonly builderIds: readonly string[];
@@ -96,6 +105,103 @@ interface FoundBundle {
   readonly doc: unknown;
   readonly bytes: Buffer;
   readonly claims: BundleClaims;
+  readonly origin: BundleOrigin;
+  /** Remote bundles: where they were read, and the digest of their JSON. */
+  readonly remote?: { readonly source: string; readonly sha256: string };
+}
+
+/** What a source is called in the evidence: its kind, and the repository, org, image or release. */
+function sourceRef(source: BundleSource): string {
+  switch (source.kind) {
+    case 'github':
+      return source.repository;
+    case 'github-org':
+      return source.org;
+    case 'oci':
+      return source.image;
+    case 'release':
+      return `${source.repository}@${source.tag}`;
+  }
+}
+
+/** Codes after which a source is not asked again in this run (it would answer the same). */
+const SOURCE_STOPS = new Set(['VERIFY_FETCH_RATE_LIMITED', 'VERIFY_FETCH_DENIED']);
+
+/**
+ * Reads every configured remote source: the GitHub API ones once per release file digest, the
+ * others once. A source that cannot be read is recorded (the decision refuses the files it was
+ * asked for); the same bundle answered for several digests is kept once.
+ */
+async function fetchRemoteBundles(
+  request: GateRequest,
+  files: readonly ReleaseFile[],
+  deps: GateDeps,
+  reports: unknown[],
+): Promise<{ bundles: FoundBundle[]; sources: SourceEvidence[] }> {
+  const sources: SourceEvidence[] = [];
+  const bundles: FoundBundle[] = [];
+  if (!request.sources || request.sources.length === 0) return { bundles, sources };
+  if (!deps.fetchBundles) {
+    throw new VouchError('INTERNAL', 'the gate was given attestation sources but no reader');
+  }
+  const { describeSource } = await import('../verify/fetch-bundles.ts');
+  const seen = new Set<string>();
+  for (const source of request.sources) {
+    const ref = sourceRef(source);
+    const description = describeSource(source);
+    const perFile = source.kind === 'github' || source.kind === 'github-org';
+    let stop: { code: string; message: string } | undefined;
+    for (const file of perFile ? files : [undefined]) {
+      const base = {
+        source: source.kind,
+        ref,
+        description,
+        ...(file ? { file: file.name } : {}),
+      };
+      if (stop) {
+        sources.push({ ...base, bundles: 0, error: stop });
+        continue;
+      }
+      let got;
+      try {
+        got = await deps.fetchBundles.fetch(source, file ? `sha256:${file.sha256}` : undefined);
+      } catch (error) {
+        if (!isVouchError(error)) throw error;
+        const reason = { code: error.code, message: error.message };
+        deps.logger.warn(`${description}: [${error.code}] ${error.message}`);
+        sources.push({ ...base, bundles: 0, error: reason });
+        if (SOURCE_STOPS.has(error.code)) stop = reason;
+        continue;
+      }
+      sources.push({ ...base, bundles: got.length });
+      for (const loaded of got) {
+        const bytes = Buffer.from(JSON.stringify(loaded.json));
+        const digest = sha256Hex(bytes);
+        const origin: BundleOrigin = { source: source.kind, ref, url: loaded.source };
+        const mediaType = (loaded.json as { mediaType?: unknown } | null)?.mediaType;
+        if (typeof mediaType !== 'string' || !mediaType.startsWith(BUNDLE_MEDIA_PREFIX)) {
+          reports.push({ bundle: loaded.source, origin, skipped: 'not a Sigstore bundle' });
+          continue;
+        }
+        if (seen.has(digest)) continue;
+        seen.add(digest);
+        const rel = `remote/${source.kind}/${ref.replace(/[^A-Za-z0-9._-]+/g, '_')}/${digest.slice(0, 16)}.sigstore.json`;
+        bundles.push({
+          abs: loaded.source,
+          rel,
+          doc: loaded.json,
+          bytes,
+          claims: readBundleClaims(loaded.json),
+          origin,
+          remote: { source: loaded.source, sha256: loaded.sha256 },
+        });
+      }
+    }
+    deps.logger.info(
+      `${description}: ${sources.filter((s) => s.ref === ref && s.source === source.kind).reduce((n, s) => n + s.bundles, 0)} bundle(s)`,
+    );
+  }
+  return { bundles, sources };
 }
 
 async function findBundles(
@@ -119,7 +225,14 @@ async function findBundles(
     const mediaType = (doc as { mediaType?: unknown } | null)?.mediaType;
     if (typeof mediaType !== 'string' || !mediaType.startsWith(BUNDLE_MEDIA_PREFIX)) continue;
     const rel = posix(relative(workspace, abs));
-    found.push({ abs, rel, doc, bytes, claims: readBundleClaims(doc) });
+    found.push({
+      abs,
+      rel,
+      doc,
+      bytes,
+      claims: readBundleClaims(doc),
+      origin: { source: 'file', ref: posix(dirname(rel)), url: rel },
+    });
   }
   deps.logger.debug(`found ${found.length} bundle(s) in ${dirs.join(', ')}`);
   return found;
@@ -294,6 +407,14 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
     files.push({ name, sha256: (await hashFile(abs)).toString('hex'), size: stat.size });
     fileAbs.set(name, abs);
   }
+  // An image whose referrers are read is a release artifact too, gated by its digest.
+  for (const source of request.sources ?? []) {
+    if (source.kind !== 'oci') continue;
+    const digest = /@sha256:([0-9a-f]{64})$/.exec(source.image)?.[1];
+    if (digest && !files.some((f) => f.name === source.image)) {
+      files.push({ name: source.image, sha256: digest, size: 0 });
+    }
+  }
   logger.info(`release files: ${files.length}`);
 
   // 3. Bundles.
@@ -301,22 +422,33 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
     request.bundleDirs.length > 0
       ? request.bundleDirs
       : [...new Set(files.map((f) => posix(dirname(f.name))))];
-  const bundles = bundleDirs.length > 0 ? await findBundles(workspace, bundleDirs, deps) : [];
+  const verificationReports: unknown[] = [];
+  const remote = await fetchRemoteBundles(request, files, deps, verificationReports);
+  const bundles = [
+    ...(bundleDirs.length > 0 ? await findBundles(workspace, bundleDirs, deps) : []),
+    ...remote.bundles,
+  ];
   const byDigest = new Map(files.map((f) => [f.sha256, f]));
   const byBase = new Map(files.map((f) => [basename(f.name), f]));
   const signatures: SignatureEvidence[] = [];
   const attestations: AttestationEvidence[] = [];
-  const verificationReports: unknown[] = [];
   const statements = new Map<string, StatementClaims>();
 
   for (const b of bundles) {
+    const remoteOf = b.remote ? { remote: b.remote } : {};
     if (b.claims.kind === 'message-signature') {
-      const base = basename(b.rel).replace(/\.sigstore\.json$|\.sigstore$|\.bundle\.json$/, '');
-      const named = base !== basename(b.rel) ? byBase.get(base) : undefined;
+      // A release asset keeps its name (app.tgz.sigstore.json); other remote bundles have none.
+      const asName = b.origin.source === 'release' ? basename(b.origin.url) : basename(b.rel);
+      const base = asName.replace(/\.sigstore\.json$|\.sigstore$|\.bundle\.json$/, '');
+      const named =
+        base !== asName && (!b.remote || b.origin.source === 'release')
+          ? byBase.get(base)
+          : undefined;
       const target = (b.claims.digest ? byDigest.get(b.claims.digest) : undefined) ?? named;
       if (!target) {
         verificationReports.push({
           bundle: b.rel,
+          origin: b.origin,
           kind: 'message-signature',
           skipped: 'signs no release file',
         });
@@ -325,13 +457,19 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
       const outcome = await safeVerify(deps, {
         bundlePath: b.abs,
         bundle: b.doc,
-        artifact: { path: fileAbs.get(target.name)!, sha256: target.sha256 },
+        ...remoteOf,
+        // An image is checked by its digest; a file by its bytes.
+        artifact: {
+          path: fileAbs.get(target.name) ?? `sha256:${target.sha256}`,
+          sha256: target.sha256,
+        },
         kind: 'message-signature',
         trust: request.trust,
         workspace,
       });
       verificationReports.push({
         bundle: b.rel,
+        origin: b.origin,
         kind: 'message-signature',
         artifact: target.name,
         ...outcome,
@@ -339,6 +477,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
       signatures.push({
         bundle: b.rel,
         ok: outcome.ok,
+        origin: b.origin,
         ...(b.claims.digest ? { digest: b.claims.digest } : {}),
         ...(named ? { namedFor: named.name } : {}),
         ...(outcome.code ? { code: outcome.code } : {}),
@@ -351,6 +490,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
       if (subjectFiles.length === 0) {
         verificationReports.push({
           bundle: b.rel,
+          origin: b.origin,
           kind: 'dsse',
           predicateType: st.predicateType,
           skipped: 'names no release file',
@@ -360,6 +500,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
       const outcome = await safeVerify(deps, {
         bundlePath: b.abs,
         bundle: b.doc,
+        ...remoteOf,
         subjectDigest: subjectFiles[0]!.sha256!,
         kind: 'dsse',
         trust: request.trust,
@@ -367,6 +508,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
       });
       verificationReports.push({
         bundle: b.rel,
+        origin: b.origin,
         kind: 'dsse',
         predicateType: st.predicateType,
         subjects: subjectFiles.map((s) => byDigest.get(s.sha256!)!.name),
@@ -380,6 +522,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
       attestations.push({
         bundle: b.rel,
         ok: outcome.ok,
+        origin: b.origin,
         predicateType: st.predicateType,
         subjects: st.subjects,
         ...(builderId ? { builderId } : {}),
@@ -390,7 +533,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
       });
     } else {
       const error = b.claims.kind === 'unknown' ? b.claims.error : (b.claims.error ?? 'unreadable');
-      verificationReports.push({ bundle: b.rel, skipped: error });
+      verificationReports.push({ bundle: b.rel, origin: b.origin, skipped: error });
     }
   }
   await deps.verifier.close?.();
@@ -452,6 +595,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
     attestations,
     policies,
     exceptions,
+    sources: remote.sources,
     requirements: {
       allowedBuilders: request.builderIds,
       allowedSigners: request.signers,
@@ -480,9 +624,27 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
   for (const b of bundles) if (usedBundles.has(b.rel)) add(bundlePath(b.rel), b.bytes, 'bundle');
   add(
     'reports/verification.json',
-    json({ verifiedAt: now.toISOString(), trust: request.trust, bundles: verificationReports }),
+    json({
+      verifiedAt: now.toISOString(),
+      trust: request.trust,
+      ...(remote.sources.length > 0 ? { sources: remote.sources } : {}),
+      bundles: verificationReports,
+    }),
     'verification-report',
   );
+  if (remote.sources.length > 0) {
+    // Where each remote bundle came from, and what each source answered per file.
+    add(
+      'reports/sources.json',
+      json({
+        sources: remote.sources,
+        bundles: bundles
+          .filter((b) => b.remote && usedBundles.has(b.rel))
+          .map((b) => ({ evidence: bundlePath(b.rel), ...b.origin, sha256: sha256Hex(b.bytes) })),
+      }),
+      'verification-report',
+    );
+  }
   add(
     'reports/exceptions.json',
     json({ evidence: exceptions, review: exceptionsReport }),
@@ -506,7 +668,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
       const vsa = buildVsa({
         name: f.file.name,
         digest: { sha256: f.file.sha256 },
-        resourceUri: `file:${f.file.name}`,
+        resourceUri: fileAbs.has(f.file.name) ? `file:${f.file.name}` : f.file.name,
         passed: f.verdict === 'pass',
         timeVerified: now,
         verifierId: 'https://github.com/vouch/vouch/gate',
@@ -547,6 +709,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
           role: 'bundle',
           sha256: sha256Hex(b.bytes),
           size: b.bytes.length,
+          ...(b.remote ? { origin: b.origin } : {}),
         })),
       ...policyInput,
       ...(

@@ -4,6 +4,11 @@ import type { InputReader } from '../shared/inputs.ts';
 export interface Inputs {
   readonly files: string[];
   readonly bundleDirs: string[];
+  /** Remote attestation stores, as the verify action reads them. */
+  readonly fromGithub: string[];
+  readonly fromGithubOrg: string[];
+  readonly fromOci: string[];
+  readonly fromRelease: string[];
   readonly policy: string;
   readonly exceptions: string;
   readonly exceptionsRef: string;
@@ -34,6 +39,10 @@ export function readInputs(reader: InputReader, env: NodeJS.ProcessEnv): Inputs 
   const inputs = {
     files: reader.list('files'),
     bundleDirs: reader.list('bundle-dirs'),
+    fromGithub: reader.list('from-github'),
+    fromGithubOrg: reader.list('from-github-org'),
+    fromOci: reader.list('from-oci'),
+    fromRelease: reader.list('from-release'),
     policy: reader.string('policy'),
     exceptions: reader.string('exceptions'),
     exceptionsRef: reader.string('exceptions-ref'),

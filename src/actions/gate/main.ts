@@ -26,6 +26,16 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
       'inputs "verify-approvals" and "approver-teams" need the GitHub API: input "github-token" and GITHUB_REPOSITORY',
     );
   }
+  const { parseGitHubSource, parseGitHubOrgSource, parseOciSource, parseReleaseSource } =
+    await import('../../adapters/verify/fetch-bundles.ts');
+  const sources = [
+    ...inputs.fromGithub.map(parseGitHubSource),
+    ...inputs.fromGithubOrg.map(parseGitHubOrgSource),
+    ...inputs.fromOci.map(parseOciSource),
+    ...inputs.fromRelease.map(parseReleaseSource),
+  ];
+  const { registryOptionsFromEnv } = await import('../../adapters/attest/store-oci.ts');
+  const token = inputs.githubToken;
   const now = new Date();
   const env = inputs.passphrase
     ? { ...deps.env, VOUCH_KEY_PASSPHRASE: inputs.passphrase }
@@ -35,6 +45,7 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
       workspace: deps.workspace,
       files: inputs.files,
       bundleDirs: inputs.bundleDirs,
+      ...(sources.length > 0 ? { sources } : {}),
       trust: {
         ...(inputs.publicKey ? { key: inputs.publicKey } : {}),
         ...(inputs.trustedKeys ? { trustedKeys: inputs.trustedKeys } : {}),
@@ -76,6 +87,12 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
             },
           }
         : {}),
+      // The same token reads the attestations API and release assets.
+      fetch: {
+        ...(inputs.apiUrl ? { apiUrl: inputs.apiUrl } : {}),
+        ...(token ? { token } : {}),
+        registry: registryOptionsFromEnv(deps.env, token || undefined),
+      },
     }),
   );
   deps.setOutput('verdict', result.decision.verdict);

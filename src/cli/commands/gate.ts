@@ -5,10 +5,11 @@ const command: CommandSpec = {
   name: 'gate',
   summary: 'Decide whether a release may ship, and write the evidence bundle',
   usage:
-    'vouch gate --files GLOB... --policy FILE [--exceptions FILE [--exceptions-ref BRANCH] [--repository OWNER/NAME [--verify-approvals --approver-team ORG/TEAM...]]] [--key PUBFILE | --trusted-keys FILE | identity flags] --builder-id ID... [--advisories DIR]... [--bundle-dir DIR]... [--evidence DIR] [--sign-manifest-key REF]',
+    'vouch gate --files GLOB... --policy FILE [--exceptions FILE [--exceptions-ref BRANCH] [--repository OWNER/NAME [--verify-approvals --approver-team ORG/TEAM...]]] [--key PUBFILE | --trusted-keys FILE | identity flags] --builder-id ID... [--advisories DIR]... [--bundle-dir DIR]... [--from-github OWNER/REPO]... [--from-github-org ORG]... [--from-oci IMAGE@DIGEST]... [--from-release OWNER/REPO@TAG]... [--github-token-env VAR] [--evidence DIR] [--sign-manifest-key REF]',
   description:
-    "Refuses the release unless every release file has a valid signature from an allowed signer, SLSA provenance from a trusted builder, and an SBOM attestation bound to it, and the policy passes over that SBOM with only approved, unexpired exceptions read from the default branch, never from the tree being released. With a token in GITHUB_TOKEN (or GH_TOKEN) and a repository (--repository or GITHUB_REPOSITORY), the exceptions file is read through the GitHub API from the repository's default branch, which must be protected, and --verify-approvals confirms each exception's approval pull request; otherwise it is read from the local repository's default branch (refs/remotes/origin/HEAD, else init.defaultBranch, else --exceptions-ref), recorded as a local ref whose protection is not confirmed. Every input path is checked first. Writes the evidence directory and a .tar.gz of it. Exit 0: the release may ship; 1: refused; 2: bad input (nothing written).",
+    "Refuses the release unless every release file has a valid signature from an allowed signer, SLSA provenance from a trusted builder, and an SBOM attestation bound to it, and the policy passes over that SBOM with only approved, unexpired exceptions read from the default branch, never from the tree being released. With a token in GITHUB_TOKEN (or GH_TOKEN) and a repository (--repository or GITHUB_REPOSITORY), the exceptions file is read through the GitHub API from the repository's default branch, which must be protected, and --verify-approvals confirms each exception's approval pull request; otherwise it is read from the local repository's default branch (refs/remotes/origin/HEAD, else init.defaultBranch, else --exceptions-ref), recorded as a local ref whose protection is not confirmed. Bundles come from the bundle directories and from remote attestation stores, as for vouch verify: --from-github asks the GitHub attestations API of a repository for each release file's sha256 digest (--from-github-org, of an organization), --from-oci reads the Sigstore bundle referrers of an image (the image is gated as a release artifact too), --from-release reads the *.sigstore.json, *.sigstore and *.intoto.jsonl assets of a release; the token is the same one (GITHUB_TOKEN, GH_TOKEN, or the variable --github-token-env names), registry credentials come from VOUCH_REGISTRY_USERNAME / VOUCH_REGISTRY_PASSWORD. A source that cannot be read (rate limited, refused, failing after retries) refuses every piece it could have held (GATE_ATTESTATION_SOURCE_FAILED); the evidence records where each bundle was read. Every input path is checked first. Writes the evidence directory and a .tar.gz of it. Exit 0: the release may ship; 1: refused; 2: bad input (nothing written).",
   examples: [
+    'vouch gate --files "dist/*.tgz" --bundle-dir dist --from-github acme/widget --certificate-identity-regexp "^https://github.com/acme/widget/" --certificate-oidc-issuer https://token.actions.githubusercontent.com --builder-id https://github.com/acme/widget/.github/workflows/release-integrity.yml@refs/heads/main --policy .vouch/policy.yml',
     'vouch gate --files "dist/*.tgz" --key release.pub --builder-id https://github.com/acme/widget/.github/workflows/release-integrity.yml@refs/heads/main --policy .vouch/policy.yml --exceptions .vouch/exceptions.yml --exceptions-ref origin/main --advisories osv/',
   ],
   options: {
@@ -105,6 +106,40 @@ const command: CommandSpec = {
       value: 'DIR',
       description: 'Directory holding the bundles (default: the release files directories).',
     },
+    'from-github': {
+      type: 'string',
+      multiple: true,
+      value: 'OWNER/REPO',
+      description:
+        'Fetch bundles from the GitHub attestations API of this repository, by release file digest.',
+    },
+    'from-github-org': {
+      type: 'string',
+      multiple: true,
+      value: 'ORG',
+      description:
+        'Fetch bundles from the GitHub attestations API of this organization, by release file digest.',
+    },
+    'from-oci': {
+      type: 'string',
+      multiple: true,
+      value: 'IMAGE@DIGEST',
+      description:
+        'Fetch the Sigstore bundles attached to this image (REGISTRY/REPO@sha256:HEX) as referrers; the image is gated too.',
+    },
+    'from-release': {
+      type: 'string',
+      multiple: true,
+      value: 'OWNER/REPO@TAG',
+      description:
+        'Fetch the *.sigstore.json, *.sigstore and *.intoto.jsonl assets of this GitHub release.',
+    },
+    'github-token-env': {
+      type: 'string',
+      value: 'VAR',
+      description:
+        'Environment variable holding the GitHub token (default: GITHUB_TOKEN, then GH_TOKEN; none for public repositories).',
+    },
     evidence: {
       type: 'string',
       value: 'DIR',
@@ -149,8 +184,26 @@ const command: CommandSpec = {
       }
     }
     const verifyApprovals = ctx.values['verify-approvals'] === true;
-    const token = ctx.env['GITHUB_TOKEN'] || ctx.env['GH_TOKEN'] || '';
+    const tokenVar = opt('github-token-env');
+    if (tokenVar !== undefined && !ctx.env[tokenVar]) {
+      throw new VouchError(
+        'USAGE_INVALID_VALUE',
+        `--github-token-env ${tokenVar}: that environment variable is empty or not set`,
+      );
+    }
+    const token =
+      (tokenVar !== undefined
+        ? ctx.env[tokenVar]
+        : ctx.env['GITHUB_TOKEN'] || ctx.env['GH_TOKEN']) || '';
     if (token) ctx.logger.secret(token);
+    const { parseGitHubSource, parseGitHubOrgSource, parseOciSource, parseReleaseSource } =
+      await import('../../adapters/verify/fetch-bundles.ts');
+    const sources = [
+      ...listValue(ctx.values, 'from-github').map(parseGitHubSource),
+      ...listValue(ctx.values, 'from-github-org').map(parseGitHubOrgSource),
+      ...listValue(ctx.values, 'from-oci').map(parseOciSource),
+      ...listValue(ctx.values, 'from-release').map(parseReleaseSource),
+    ];
     const repository = opt('repository') ?? ctx.env['GITHUB_REPOSITORY'] ?? '';
     if (opt('repository') && !token) {
       throw new VouchError(
@@ -184,6 +237,7 @@ const command: CommandSpec = {
       }
     }
     const apiUrl = ctx.env['GITHUB_API_URL'];
+    const { registryOptionsFromEnv } = await import('../../adapters/attest/store-oci.ts');
     const trust = {
       ...(opt('key') ? { key: opt('key')! } : {}),
       ...(opt('trusted-keys') ? { trustedKeys: opt('trusted-keys')! } : {}),
@@ -203,6 +257,7 @@ const command: CommandSpec = {
         workspace: ctx.cwd,
         files: listValue(ctx.values, 'files'),
         bundleDirs: listValue(ctx.values, 'bundle-dir'),
+        ...(sources.length > 0 ? { sources } : {}),
         trust,
         builderIds: listValue(ctx.values, 'builder-id'),
         signers: listValue(ctx.values, 'signer'),
@@ -230,6 +285,11 @@ const command: CommandSpec = {
         env: ctx.env,
         cwd: ctx.cwd,
         ...(github ? { github: { token, ...(apiUrl ? { baseUrl: apiUrl } : {}) } } : {}),
+        fetch: {
+          ...(apiUrl ? { apiUrl } : {}),
+          ...(token ? { token } : {}),
+          registry: registryOptionsFromEnv(ctx.env, token || undefined),
+        },
       }),
     );
     if (ctx.json) {

@@ -27,6 +27,10 @@ import {
   type SeenRequest,
 } from '../../helpers/github-server.ts';
 import { VouchError } from '../../../src/errors.ts';
+import { parseGitHubSource } from '../../../src/adapters/verify/fetch-bundles.ts';
+import { readInputs as readGateInputs } from '../../../src/actions/gate/inputs.ts';
+import { run as runGateAction } from '../../../src/actions/gate/main.ts';
+import { captureDeps, reader } from '../../helpers/action-io.ts';
 
 // The default branch git knows is read from the workspace repository's own configuration only.
 process.env['GIT_CONFIG_GLOBAL'] = '/dev/null';
@@ -670,4 +674,229 @@ test('GitHub mode: an exceptions file on the default branch that does not parse 
   assert.equal(ex['ref'], 'main');
   assert.equal(ex['fromReleaseTree'], false);
   assert.match((ex['error'] as { code: string }).code, /^(EXCEPTIONS_INVALID|YAML_INVALID)$/);
+});
+
+// --- attestations from the GitHub attestations API (recorded responses served on loopback) ---
+
+const API_REPO = 'acme/widget-web';
+const fastRetry = { baseDelayMs: 1, maxDelayMs: 5, retries: 2 };
+/** The body GitHub answered when the installation's rate limit ran out. */
+const RATE_LIMITED = JSON.parse(
+  readFileSync(
+    join(import.meta.dirname, '../../fixtures/provenance/github-api/rate-limited.403.json'),
+    'utf8',
+  ),
+) as unknown;
+
+function sha256Of(path: string): string {
+  return `sha256:${createHash('sha256')
+    .update(readFileSync(join(ws, path)))
+    .digest('hex')}`;
+}
+
+function bundleJson(path: string): unknown {
+  return JSON.parse(readFileSync(join(ws, path), 'utf8'));
+}
+
+/** `GET /repos/{repo}/attestations/{digest}` as GitHub answers it: one entry per attestation. */
+function attestationsAnswer(...paths: string[]): Recording {
+  return {
+    status: 200,
+    headers: { 'x-ratelimit-remaining': '4999' },
+    body: {
+      attestations: paths.map((p) => ({ bundle: bundleJson(p), repository_id: 618431207 })),
+    },
+  };
+}
+
+/** The API holds the provenance (for both files) and each file's SBOM attestation. */
+function attestationRoutes(overrides: Routes = {}): Routes {
+  return {
+    [`GET /repos/${API_REPO}/attestations/${sha256Of(NPM)}`]: attestationsAnswer(
+      'attestations/provenance.sigstore.json',
+      'attestations/npm.sbom.sigstore.json',
+    ),
+    [`GET /repos/${API_REPO}/attestations/${sha256Of(RUST)}`]: attestationsAnswer(
+      'attestations/provenance.sigstore.json',
+      'attestations/rust.sbom.sigstore.json',
+    ),
+    ...overrides,
+  };
+}
+
+async function gateWithApi(
+  routes: Routes,
+  overrides: Partial<GateRequest> = {},
+): Promise<{ result: GateResult; requests: SeenRequest[]; url: string }> {
+  const server = await startGitHubServer(routes);
+  try {
+    const r = request({
+      // only the signatures beside the files are local; the rest is in the API
+      bundleDirs: ['dist'],
+      sources: [parseGitHubSource(API_REPO)],
+      ...overrides,
+    });
+    const result = await runGate(
+      r,
+      createGateDeps({
+        logger: silentLogger,
+        now: r.now,
+        env: process.env,
+        cwd: ws,
+        fetch: { apiUrl: server.url, token: 'ghs_x', retry: fastRetry },
+      }),
+    );
+    return { result, requests: server.requests, url: server.url };
+  } finally {
+    await server.close();
+  }
+}
+
+test('attestations API: a release whose provenance and SBOM attestations come only from the API passes, and the evidence says where each came from', async () => {
+  const { result, requests, url } = await gateWithApi(attestationRoutes());
+  assert.equal(result.decision.verdict, 'pass', result.text);
+  assert.deepEqual(
+    requests.map((q) => q.path).sort(),
+    [
+      `/repos/${API_REPO}/attestations/${sha256Of(NPM)}`,
+      `/repos/${API_REPO}/attestations/${sha256Of(RUST)}`,
+    ].sort(),
+  );
+  assert.ok(requests.every((q) => q.authorization === 'Bearer ghs_x'));
+  const npm = result.manifest.files.find((f) => f.name === NPM)!;
+  const [signature, provenance, sbom] = npm.checks;
+  assert.deepEqual(signature!.provenBy, [`bundles/${NPM}.sigstore.json`]);
+  assert.match(
+    provenance!.provenBy[0]!,
+    /^bundles\/remote\/github\/acme_widget-web\/[0-9a-f]{16}\.sigstore\.json$/,
+  );
+  assert.match(sbom!.provenBy[0]!, /^bundles\/remote\/github\/acme_widget-web\//);
+  // the provenance, answered for both digests, is one bundle
+  const remoteInputs = result.manifest.inputs.filter((i) => i.origin);
+  assert.equal(remoteInputs.length, 3, JSON.stringify(remoteInputs));
+  for (const i of remoteInputs) {
+    assert.equal(i.origin!.source, 'github');
+    assert.equal(i.origin!.ref, API_REPO);
+    assert.match(
+      i.origin!.url,
+      new RegExp(
+        `^${url}/repos/${API_REPO}/attestations/sha256:[0-9a-f]{64}#attestations\\[[01]\\]$`,
+      ),
+    );
+    assert.ok(existsSync(join(result.evidenceDir, 'bundles', i.path)), i.path);
+  }
+  const sources = readJson(join(result.evidenceDir, 'reports/sources.json'));
+  assert.deepEqual(
+    (sources['sources'] as { file: string; bundles: number; error?: unknown }[])
+      .map((s) => [s.file, s.bundles, s.error])
+      .sort(),
+    [
+      [NPM, 2, undefined],
+      [RUST, 2, undefined],
+    ].sort(),
+  );
+  const verification = readJson(join(result.evidenceDir, 'reports/verification.json'));
+  const bundles = verification['bundles'] as { bundle: string; origin: { source: string } }[];
+  assert.ok(bundles.some((b) => b.origin.source === 'file'));
+  assert.ok(bundles.some((b) => b.origin.source === 'github'));
+  assert.ok(result.manifest.evidence.some((e) => e.path === 'reports/sources.json'));
+});
+
+test('attestations API: none for a release file is a refusal naming the file, the piece and the source', async () => {
+  const { result } = await gateWithApi(
+    attestationRoutes({
+      // GitHub answers 404 for a digest it holds no attestation of
+      [`GET /repos/${API_REPO}/attestations/${sha256Of(RUST)}`]: {
+        status: 404,
+        body: {
+          message: 'Not Found',
+          documentation_url: 'https://docs.github.com/rest',
+          status: '404',
+        },
+      },
+    }),
+  );
+  // the provenance answered for the npm file names both files; the Rust SBOM is nowhere
+  assertRefused(result, 'GATE_SBOM_NOT_COVERING', 'sbom-attestation', RUST);
+  const refusal = result.decision.refusals.find((r) => r.file === RUST)!;
+  assert.match(refusal.message, /GitHub attestations of acme\/widget-web: none/);
+  assert.equal(result.decision.refusals.length, 2, JSON.stringify(result.decision.refusals));
+  assert.ok(result.decision.refusals.some((r) => r.file === RUST && r.check === 'policy'));
+  assert.equal(result.manifest.files.find((f) => f.name === NPM)!.verdict, 'pass');
+});
+
+test('attestations API: a rate limit past the retries refuses every piece it could hold, even with the files at hand: GATE_ATTESTATION_SOURCE_FAILED', async () => {
+  const limited: Recording = {
+    status: 403,
+    headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1893456000' },
+    body: RATE_LIMITED,
+  };
+  const { result, requests } = await gateWithApi(
+    {
+      [`GET /repos/${API_REPO}/attestations/${sha256Of(NPM)}`]: limited,
+      [`GET /repos/${API_REPO}/attestations/${sha256Of(RUST)}`]: limited,
+    },
+    // the local copies are there too: a source that cannot be read is still never a silent pass
+    { bundleDirs: ['dist', 'attestations'] },
+  );
+  for (const file of [NPM, RUST]) {
+    for (const piece of ['signature', 'provenance', 'sbom-attestation']) {
+      assertRefused(result, 'GATE_ATTESTATION_SOURCE_FAILED', piece, file);
+    }
+  }
+  const refusal = result.decision.refusals.find((r) => r.check === 'provenance')!;
+  assert.match(refusal.message, /GitHub attestations of acme\/widget-web could not be read/);
+  assert.match(refusal.message, /\[VERIFY_FETCH_RATE_LIMITED\]/);
+  assert.match(refusal.message, /2030-01-01T00:00:00\.000Z/);
+  // the first try and two retries, then the source is not asked again for the other file
+  assert.equal(requests.length, 3);
+  const sources = readJson(join(result.evidenceDir, 'reports/sources.json'))['sources'] as {
+    file: string;
+    error?: { code: string };
+  }[];
+  assert.deepEqual(
+    sources.map((s) => s.error?.code),
+    ['VERIFY_FETCH_RATE_LIMITED', 'VERIFY_FETCH_RATE_LIMITED'],
+  );
+});
+
+test('gate action: from-github reads the attestations API with github-token', async () => {
+  const server = await startGitHubServer(attestationRoutes());
+  try {
+    const inputs = readGateInputs(
+      {
+        ...reader({
+          files: `${NPM}\n${RUST}`,
+          'bundle-dirs': 'dist',
+          'from-github': API_REPO,
+          policy: '.vouch/policy.yml',
+          exceptions: '.vouch/exceptions.yml',
+          'exceptions-ref': 'main',
+          advisories: 'advisories',
+          'public-key': 'release.pub',
+          'builder-ids': LOCAL_BUILDER,
+          'evidence-dir': 'evidence-action-api',
+        }),
+        secret: (name) => (name === 'github-token' ? 'ghs_workflow' : ''),
+      },
+      { GITHUB_API_URL: server.url },
+    );
+    const deps = captureDeps(ws, { GITHUB_API_URL: server.url });
+    await runGateAction(inputs, deps);
+    assert.equal(deps.outputs.get('verdict'), 'pass');
+    assert.equal(server.requests.length, 2);
+    assert.ok(server.requests.every((q) => q.authorization === 'Bearer ghs_workflow'));
+    const m = readJson(join(ws, 'evidence-action-api/manifest.json')) as {
+      inputs: { origin?: { source: string } }[];
+    };
+    assert.ok(m.inputs.some((i) => i.origin?.source === 'github'));
+  } finally {
+    await server.close();
+  }
+});
+
+test('vouch gate: a malformed --from-github is bad input (exit 2)', () => {
+  const r = vouch([...CLI_BASE, '--from-github', 'not a repository'], { cwd: ws });
+  assert.equal(r.status, 2, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr, /VERIFY_BUNDLE_SOURCE_INVALID/);
 });

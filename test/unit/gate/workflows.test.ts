@@ -9,7 +9,7 @@ interface Job {
   needs?: string | string[];
   permissions?: Record<string, string>;
   uses?: string;
-  steps?: { uses?: string; run?: string }[];
+  steps?: { id?: string; uses?: string; run?: string; with?: Record<string, string> }[];
 }
 interface Workflow {
   on: Record<string, unknown>;
@@ -56,6 +56,8 @@ test('each job has least privilege: id-token/attestations only where signing hap
     const signs = ['sign', 'provenance', 'sbom-attestation'].includes(name);
     assert.equal(job.permissions['id-token'] === 'write', signs, `${name}: id-token`);
     if (job.permissions['attestations'] === 'write') assert.ok(signs, `${name}: attestations`);
+    if (job.permissions['attestations'] === 'read')
+      assert.equal(name, 'gate', `${name}: attestations`);
     assert.equal(
       job.permissions['contents'],
       name === 'publish' ? 'write' : 'read',
@@ -88,5 +90,22 @@ test('ci.yml runs every action from this checkout', () => {
   const ci = text('ci.yml');
   for (const action of readdirSync(join(ROOT, 'actions'))) {
     assert.match(ci, new RegExp(`uses: \\./actions/${action}\\n`), action);
+  }
+});
+
+test('the gate reads the attestations the jobs stored to the GitHub attestations API, and keeps the files too', () => {
+  const wf = load('release-integrity.yml');
+  const store = (job: string): string =>
+    (wf.jobs[job]!.steps ?? []).find((s) => /actions\/(provenance|attest)@/.test(s.uses ?? ''))!
+      .with!['store']!;
+  for (const job of ['provenance', 'sbom-attestation']) assert.match(store(job), /^github$/m, job);
+  const gate = wf.jobs['gate']!;
+  assert.deepEqual(gate.permissions, { contents: 'read', attestations: 'read' });
+  const step = (gate.steps ?? []).find((s) => /actions\/gate@/.test(s.uses ?? ''))!;
+  assert.equal(step.with!['from-github'], '${{ github.repository }}');
+  assert.equal(step.with!['github-token'], '${{ github.token }}');
+  assert.equal(step.with!['bundle-dirs'], 'bundles');
+  for (const [name, job] of Object.entries(wf.jobs)) {
+    if (name !== 'gate') assert.notEqual(job.permissions?.['attestations'], 'read', name);
   }
 });

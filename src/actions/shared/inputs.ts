@@ -68,7 +68,7 @@ export const INPUT_DESCRIPTIONS = {
   'from-github-org':
     'Organizations, one per line, whose GitHub attestations API is asked for bundles by each artifact sha256 digest.',
   'from-oci':
-    'Images (REGISTRY/REPO@sha256:HEX), one per line, whose Sigstore bundle referrers are read; each image is verified too.',
+    'Images (REGISTRY/REPO@sha256:HEX), one per line, whose Sigstore bundle referrers are read; the verify action verifies each image too, the gate counts them for the release files they name.',
   'from-release':
     'Releases (owner/name@tag), one per line, whose *.sigstore.json, *.sigstore and *.intoto.jsonl assets are read as bundles.',
   'exceptions-ref':

@@ -57,8 +57,8 @@ export interface GateRequest {
   readonly bundleDirs: readonly string[];
   /**
    * Remote attestation stores read as well: the GitHub attestations API of a repository or an
-   * organization (asked by each release file's sha256), OCI referrers of an image (each image is
-   * gated as a release artifact too), the assets of a release.
+   * organization (asked by each release file's sha256), the Sigstore bundle referrers of an image
+   * (attestations stored there that name release files count for them), the assets of a release.
    */
   readonly sources?: readonly BundleSource[];
   readonly trust: GateTrust;
@@ -407,14 +407,6 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
     files.push({ name, sha256: (await hashFile(abs)).toString('hex'), size: stat.size });
     fileAbs.set(name, abs);
   }
-  // An image whose referrers are read is a release artifact too, gated by its digest.
-  for (const source of request.sources ?? []) {
-    if (source.kind !== 'oci') continue;
-    const digest = /@sha256:([0-9a-f]{64})$/.exec(source.image)?.[1];
-    if (digest && !files.some((f) => f.name === source.image)) {
-      files.push({ name: source.image, sha256: digest, size: 0 });
-    }
-  }
   logger.info(`release files: ${files.length}`);
 
   // 3. Bundles.
@@ -458,11 +450,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
         bundlePath: b.abs,
         bundle: b.doc,
         ...remoteOf,
-        // An image is checked by its digest; a file by its bytes.
-        artifact: {
-          path: fileAbs.get(target.name) ?? `sha256:${target.sha256}`,
-          sha256: target.sha256,
-        },
+        artifact: { path: fileAbs.get(target.name)!, sha256: target.sha256 },
         kind: 'message-signature',
         trust: request.trust,
         workspace,
@@ -668,7 +656,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
       const vsa = buildVsa({
         name: f.file.name,
         digest: { sha256: f.file.sha256 },
-        resourceUri: fileAbs.has(f.file.name) ? `file:${f.file.name}` : f.file.name,
+        resourceUri: `file:${f.file.name}`,
         passed: f.verdict === 'pass',
         timeVerified: now,
         verifierId: 'https://github.com/vouch/vouch/gate',

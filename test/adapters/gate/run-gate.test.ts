@@ -31,6 +31,7 @@ import { parseGitHubSource } from '../../../src/adapters/verify/fetch-bundles.ts
 import { readInputs as readGateInputs } from '../../../src/actions/gate/inputs.ts';
 import { run as runGateAction } from '../../../src/actions/gate/main.ts';
 import { captureDeps, reader } from '../../helpers/action-io.ts';
+import { pushTestImage, REGISTRY_BINARY, startRegistry } from '../../helpers/registry.ts';
 
 // The default branch git knows is read from the workspace repository's own configuration only.
 process.env['GIT_CONFIG_GLOBAL'] = '/dev/null';
@@ -900,3 +901,60 @@ test('vouch gate: a malformed --from-github is bad input (exit 2)', () => {
   assert.equal(r.status, 2, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stderr, /VERIFY_BUNDLE_SOURCE_INVALID/);
 });
+
+test(
+  'OCI registry on loopback: provenance and SBOM attestations stored as referrers of the image count for the release files they name',
+  { skip: !existsSync(REGISTRY_BINARY) && `${REGISTRY_BINARY} is not installed` },
+  async () => {
+    const registry = await startRegistry();
+    try {
+      const digest = await pushTestImage(registry.host, 'acme/widget-web', 'widget layer');
+      const image = `${registry.host}/acme/widget-web@${digest}`;
+      mkdirSync(join(ws, 'oci-out'), { recursive: true });
+      cli([
+        'provenance',
+        '--key',
+        'release.key',
+        '--offline',
+        '--store',
+        `oci:${image}`,
+        '--output',
+        'oci-out/provenance.sigstore.json',
+        NPM,
+        image,
+      ]);
+      cli([
+        'attest',
+        '--key',
+        'release.key',
+        '--offline',
+        '--predicate',
+        'sbom/npm.cdx.json',
+        '--predicate-type',
+        'https://cyclonedx.org/bom',
+        '--store',
+        `oci:${image}`,
+        '--output',
+        'oci-out/npm.sbom.sigstore.json',
+        NPM,
+        image,
+      ]);
+      const { parseOciSource } = await import('../../../src/adapters/verify/fetch-bundles.ts');
+      const r = request({ files: [NPM], bundleDirs: ['dist'], sources: [parseOciSource(image)] });
+      const result = await runGate(
+        r,
+        createGateDeps({ logger: silentLogger, now: r.now, env: process.env, cwd: ws }),
+      );
+      assert.equal(result.decision.verdict, 'pass', result.text);
+      const origins = result.manifest.inputs.filter((i) => i.origin).map((i) => i.origin!);
+      assert.equal(origins.length, 2);
+      for (const o of origins) {
+        assert.equal(o.source, 'oci');
+        assert.equal(o.ref, image);
+        assert.match(o.url, new RegExp(`^${registry.host}/acme/widget-web@sha256:[0-9a-f]{64}$`));
+      }
+    } finally {
+      await registry.stop();
+    }
+  },
+);

@@ -407,3 +407,77 @@ test('exceptions from an unprotected default branch are refused: GATE_EXCEPTIONS
   const refusal = assertRefused(decision, 'GATE_EXCEPTIONS_BRANCH_UNPROTECTED', 'exceptions');
   assert.match(refusal.message, /acme\/widget-web@main, which is not a protected branch/);
 });
+
+const API = {
+  source: 'github' as const,
+  ref: 'acme/widget',
+  description: 'GitHub attestations of acme/widget',
+};
+
+test('a source that answered for a file takes nothing away; one that held none is named in the pieces still missing', () => {
+  assert.equal(
+    decideGate(input({ sources: [{ ...API, file: APP.name, bundles: 2 }] })).verdict,
+    'pass',
+  );
+  const decision = decideGate(
+    input({
+      attestations: [],
+      sources: [
+        { ...API, file: APP.name, bundles: 0 },
+        { ...API, file: SRC.name, bundles: 0 },
+      ],
+    }),
+  );
+  assertRefused(decision, 'GATE_PROVENANCE_MISSING', 'provenance', APP.name);
+  const refusal = decision.refusals.find((r) => r.check === 'provenance' && r.file === APP.name)!;
+  assert.match(refusal.message, /\(GitHub attestations of acme\/widget: none\)$/);
+  const signature = decision.refusals.find((r) => r.check === 'signature');
+  assert.equal(signature, undefined, 'the signatures were there');
+});
+
+test('a source that cannot be read refuses every piece it could hold for that file, even pieces found elsewhere: GATE_ATTESTATION_SOURCE_FAILED', () => {
+  const decision = decideGate(
+    input({
+      sources: [
+        {
+          ...API,
+          file: APP.name,
+          bundles: 0,
+          error: { code: 'VERIFY_FETCH_RATE_LIMITED', message: 'GitHub answered 403' },
+        },
+        { ...API, file: SRC.name, bundles: 2 },
+      ],
+    }),
+  );
+  assert.equal(decision.verdict, 'refuse');
+  assert.deepEqual(
+    decision.refusals
+      .filter((r) => r.code === 'GATE_ATTESTATION_SOURCE_FAILED' && r.file === APP.name)
+      .map((r) => r.check),
+    ['signature', 'provenance', 'sbom-attestation'],
+  );
+  const refusal = decision.refusals.find((r) => r.check === 'provenance')!;
+  assert.match(
+    refusal.message,
+    /GitHub attestations of acme\/widget could not be read for sha256:a{12}…: \[VERIFY_FETCH_RATE_LIMITED\]/,
+  );
+  assert.equal(decision.files.find((f) => f.file.name === SRC.name)!.verdict, 'pass');
+  // a source read once for the whole release (OCI, release assets) refuses every file
+  const whole = decideGate(
+    input({
+      sources: [
+        {
+          source: 'release',
+          ref: 'acme/widget@v1',
+          description: 'assets of release v1 of acme/widget',
+          bundles: 0,
+          error: { code: 'VERIFY_FETCH_FAILED', message: 'GitHub answered 503' },
+        },
+      ],
+    }),
+  );
+  assert.deepEqual(
+    [...new Set(whole.refusals.map((r) => r.file))].sort(),
+    [APP.name, SRC.name].sort(),
+  );
+});

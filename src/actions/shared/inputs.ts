@@ -33,7 +33,9 @@ export const INPUT_DESCRIPTIONS = {
   bundles:
     'Sigstore bundle files (v0.1–v0.3) or npm attestations files, one path or glob per line (default: NAME.sigstore.json beside each file).',
   'trusted-root':
-    'Path of a Sigstore trusted_root.json (default: the shipped Sigstore public-good root).',
+    '`public-good` or `github` (the shipped Sigstore public-good or GitHub instance root), or the path of a Sigstore trusted_root.json (default: `public-good`).',
+  online:
+    'Update a shipped trusted root (`public-good` or `github`) through its TUF repository, falling back to the shipped copy with a warning.',
   'certificate-identity-regexp':
     'Pattern (anchored at both ends) for the signer identity of keyless bundles, instead of certificate-identity.',
   'source-repository':

@@ -6,6 +6,7 @@ export interface Inputs {
   readonly publicKey: string;
   readonly trustedKeys: string;
   readonly trustedRoot: string;
+  readonly online: boolean;
   readonly certificateIdentity: string;
   readonly certificateIdentityRegexp: string;
   readonly certificateOidcIssuer: string;
@@ -38,6 +39,7 @@ export function readInputs(reader: InputReader, _env: NodeJS.ProcessEnv): Inputs
     publicKey: reader.string('public-key'),
     trustedKeys: reader.string('trusted-keys'),
     trustedRoot: reader.string('trusted-root'),
+    online: reader.boolean('online'),
     certificateIdentity: reader.string('certificate-identity'),
     certificateIdentityRegexp: reader.string('certificate-identity-regexp'),
     certificateOidcIssuer: reader.string('certificate-oidc-issuer'),

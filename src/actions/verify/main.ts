@@ -59,6 +59,7 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
       key: opt(inputs.publicKey),
       trustedKeys: opt(inputs.trustedKeys),
       trustedRoot: opt(inputs.trustedRoot),
+      online: inputs.online,
       identity: opt(inputs.certificateIdentity),
       identityPattern: opt(inputs.certificateIdentityRegexp),
       issuer: opt(inputs.certificateOidcIssuer),

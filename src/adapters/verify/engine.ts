@@ -501,7 +501,10 @@ export function verifyBundle(
       `${source} is signed with a certificate (keyless); verify it with an identity policy, not a key`,
     );
   }
-  if ((options.requireTlog || !keyed) && vm.tlogEntries.length === 0) {
+  // A trusted root without transparency logs (GitHub's own instance) cannot check a log entry:
+  // its keyless bundles stand on an RFC 3161 timestamp from one of its timestamp authorities.
+  const logless = !keyed && options.trust.root.tlogs.length === 0 && !options.requireTlog;
+  if ((options.requireTlog || !keyed) && !logless && vm.tlogEntries.length === 0) {
     throw new VouchError('VERIFY_TLOG_MISSING', `${source} has no transparency-log entry`);
   }
   let entity: SignedEntity;
@@ -538,8 +541,10 @@ export function verifyBundle(
   const material = options.trust.material(key ? [key] : undefined, options.fast);
   const hasWitness = entity.timestamps.length > 0;
   const verifier = new Verifier(material, {
-    tlogThreshold: keyed && !options.requireTlog ? Math.min(1, vm.tlogEntries.length) : 1,
-    ctlogThreshold: keyed ? 0 : 1,
+    tlogThreshold:
+      (keyed && !options.requireTlog) || logless ? Math.min(1, vm.tlogEntries.length) : 1,
+    // Certificate transparency is checked against the root's CT logs; GitHub's root has none.
+    ctlogThreshold: keyed || options.trust.root.ctlogs.length === 0 ? 0 : 1,
     timestampThreshold: keyed && !hasWitness ? 0 : 1,
   });
   let signer;

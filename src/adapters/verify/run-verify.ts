@@ -9,6 +9,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { IdentityPolicy } from '../../core/verify/identity-policy.ts';
 import type { SlsaPolicy } from '../../core/verify/slsa.ts';
 import { VouchError } from '../../errors.ts';
+import { trustSourceOf } from './trust-root.ts';
 import {
   parseGitHubOrgSource,
   parseGitHubSource,
@@ -144,9 +145,7 @@ export function buildVerifyRequest(o: RunVerifyOptions): VerifyRequest {
     artifacts: o.artifacts,
     bundles: o.bundles,
     ...(sources.length > 0 ? { sources } : {}),
-    ...(o.trustedRoot
-      ? { trust: { kind: 'file' as const, path: o.trustedRoot } }
-      : { trust: { kind: 'public-good' as const, online: o.online === true } }),
+    trust: trustSourceOf(o.trustedRoot, o.online === true),
     ...(o.key ? { key: o.key } : {}),
     ...(o.trustedKeys ? { trustedKeys: o.trustedKeys } : {}),
     ...(identity ? { identity } : {}),

@@ -5,7 +5,7 @@ const command: CommandSpec = {
   name: 'verify',
   summary: 'Verify bundles and attestations against trust material and an identity policy',
   usage:
-    'vouch verify --bundle FILE (--key PUBFILE | --trusted-keys FILE | --certificate-identity ID --certificate-oidc-issuer URL) [--trusted-root FILE] [--predicate-type URI] [--source-repository R] [--source-ref REF] [--builder-id ID]... [--report FILE] ARTIFACT_OR_DIGEST...',
+    'vouch verify --bundle FILE (--key PUBFILE | --trusted-keys FILE | --certificate-identity ID --certificate-oidc-issuer URL) [--trusted-root FILE|public-good|github] [--online] [--predicate-type URI] [--source-repository R] [--source-ref REF] [--builder-id ID]... [--report FILE] ARTIFACT_OR_DIGEST...',
   examples: [
     'vouch verify --bundle app.tgz.sigstore.json --key release.pub app.tgz',
     'vouch verify --bundle prov.sigstore.json --certificate-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0 --certificate-oidc-issuer https://token.actions.githubusercontent.com app.tgz',
@@ -42,7 +42,8 @@ const command: CommandSpec = {
     'trusted-root': {
       type: 'string',
       value: 'FILE',
-      description: 'trusted_root.json (default: the shipped Sigstore public-good root).',
+      description:
+        'public-good or github (a shipped Sigstore instance root), or a trusted_root.json path (default: public-good).',
     },
     'predicate-type': {
       type: 'string',
@@ -118,7 +119,7 @@ const command: CommandSpec = {
     online: {
       type: 'boolean',
       description:
-        'Update the public-good trusted root through TUF (falls back to the shipped copy).',
+        'Update the shipped trusted root (public-good or github) through its TUF repository (falls back to the shipped copy).',
     },
     'from-github': {
       type: 'string',

@@ -170,7 +170,9 @@ async function fetchRemoteBundles(
         const reason = { code: error.code, message: error.message };
         deps.logger.warn(`${description}: [${error.code}] ${error.message}`);
         sources.push({ ...base, bundles: 0, error: reason });
-        if (SOURCE_STOPS.has(error.code)) stop = reason;
+        if (SOURCE_STOPS.has(error.code)) {
+          stop = { code: error.code, message: `not asked again after: ${error.message}` };
+        }
         continue;
       }
       sources.push({ ...base, bundles: got.length });

@@ -426,6 +426,10 @@ export const ERROR_CODES = {
     kind: 'user',
     hint: 'Check the globs: they must match files inside the workspace.',
   },
+  SIGN_SELF_CHECK_FAILED: {
+    kind: 'user',
+    hint: 'The services that signed (signing config or defaults) are not the ones the trusted root trusts: pass the trusted_root.json of the same Sigstore instance as the signing config.',
+  },
   SIGN_ED25519_MESSAGE_UNSUPPORTED: {
     kind: 'user',
     hint: 'Sign files with an ECDSA P-256/P-384 or RSA key (Sigstore clients cannot verify Ed25519 signatures over files); Ed25519 keys still sign attestations (DSSE).',

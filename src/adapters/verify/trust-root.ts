@@ -41,7 +41,7 @@ const TUF_REPOSITORIES: Record<ShippedInstance, TufRepository> = {
     root: undefined,
   },
   github: {
-    label: "GitHub's Sigstore",
+    label: 'GitHub Sigstore instance',
     mirror: 'https://tuf-repo.github.com',
     root: githubTufRoot,
   },

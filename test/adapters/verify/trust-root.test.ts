@@ -263,7 +263,9 @@ describe('online: the trusted root through TUF', () => {
     assert.match(doc.source, /^github \(shipped copy of \d{4}-\d{2}-\d{2}\)$/);
     assert.deepEqual(doc.doc, readShippedRoot('github').doc);
     assert.ok(
-      warnings.some((w) => w.includes("could not update the GitHub's Sigstore trusted root")),
+      warnings.some((w) =>
+        w.includes('could not update the GitHub Sigstore instance trusted root'),
+      ),
     );
   });
 

@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-2FDGUCH3.js";import"./chunk-AS4D3YZJ.js";import"./chunk-UKJXLMQ5.js";import"./chunk-SZ2KL5BB.js";import"./chunk-RSSSIFZR.js";import"./chunk-PE3AJK4T.js";import"./chunk-N6SXFNTG.js";import"./chunk-ZNFVSSMW.js";import"./chunk-572A5H4T.js";export{b as cargoPathDependencyDirs,a as cargoWorkspaceGlobs,d as pathCrateUrl,c as readCargoWorkspace};

@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{a,b,c,d,e,f}from"./chunk-RSSSIFZR.js";import"./chunk-PE3AJK4T.js";import"./chunk-N6SXFNTG.js";import"./chunk-ZNFVSSMW.js";import"./chunk-572A5H4T.js";export{a as MAX_SBOM_BYTES,b as ecosystemOfPurl,d as licenseRefOf,e as parseSbom,f as readSbomObject,c as stripOuterParens};

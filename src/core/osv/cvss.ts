@@ -33,8 +33,33 @@ function roundUp31(x: number): number {
   return n % 10_000 === 0 ? n / 100_000 : (Math.floor(n / 10_000) + 1) / 10;
 }
 
+/**
+ * Scores by vector string. Advisories repeat a small set of vectors (an export of 50,000 records
+ * has a few thousand distinct ones), so each is parsed and scored once. Bounded: cleared when full.
+ */
+const MEMO_MAX = 10_000;
+const memo3 = new Map<string, CvssScore | undefined>();
+const memo4 = new Map<string, CvssScore | undefined>();
+
+function memoised(
+  memo: Map<string, CvssScore | undefined>,
+  vector: string,
+  score: (vector: string) => CvssScore | undefined,
+): CvssScore | undefined {
+  const hit = memo.get(vector);
+  if (hit !== undefined || memo.has(vector)) return hit;
+  const result = score(vector);
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(vector, result);
+  return result;
+}
+
 /** CVSS v3.0 / v3.1 base score; undefined when the vector is not a valid base vector. */
 export function scoreCvss3(vector: string): CvssScore | undefined {
+  return memoised(memo3, vector, computeCvss3);
+}
+
+function computeCvss3(vector: string): CvssScore | undefined {
   const [head, ...parts] = vector.trim().split('/');
   const version = head === 'CVSS:3.1' ? '3.1' : head === 'CVSS:3.0' ? '3.0' : undefined;
   if (!version) return undefined;
@@ -149,6 +174,10 @@ const V4_ALLOWED: Readonly<Record<string, string>> = {
 
 /** CVSS v4.0 score (CVSS-B, -BT, -BE or -BTE, whichever metrics the vector has). */
 export function scoreCvss4(vector: string): CvssScore | undefined {
+  return memoised(memo4, vector, computeCvss4);
+}
+
+function computeCvss4(vector: string): CvssScore | undefined {
   const [head, ...parts] = vector.trim().split('/');
   if (head !== 'CVSS:4.0') return undefined;
   const given = parseMetrics(parts);

@@ -178,14 +178,30 @@ export function buildAnnotations(
 
 const SECURITY_SEVERITY = { critical: '9.5', high: '8.0', medium: '5.5', low: '2.0' } as const;
 
-/** A stable, short fingerprint (FNV-1a, 64-bit as hex) for SARIF partialFingerprints. */
+/**
+ * A stable, short fingerprint (FNV-1a, 64-bit as hex) for SARIF partialFingerprints. The 64-bit
+ * state is kept as four 16-bit limbs (exact in doubles), not as a BigInt per character.
+ */
 function fingerprint(text: string): string {
-  let h = 0xcbf29ce484222325n;
+  // Offset basis 0xcbf29ce484222325, lowest limb first.
+  let h0 = 0x2325;
+  let h1 = 0x8422;
+  let h2 = 0x9ce4;
+  let h3 = 0xcbf2;
   for (let i = 0; i < text.length; i++) {
-    h ^= BigInt(text.charCodeAt(i));
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+    h0 ^= text.charCodeAt(i);
+    // × 0x100000001b3 = × 0x1b3 plus a shift left by 40 bits (limb 2, bit 8), mod 2^64.
+    const t0 = h0 * 0x1b3;
+    const t1 = h1 * 0x1b3 + (t0 >>> 16);
+    const t2 = h2 * 0x1b3 + (h0 << 8) + (t1 >>> 16);
+    const t3 = h3 * 0x1b3 + (h1 << 8) + (t2 >>> 16);
+    h0 = t0 & 0xffff;
+    h1 = t1 & 0xffff;
+    h2 = t2 & 0xffff;
+    h3 = t3 & 0xffff;
   }
-  return h.toString(16).padStart(16, '0');
+  const hex = (limb: number): string => limb.toString(16).padStart(4, '0');
+  return hex(h3) + hex(h2) + hex(h1) + hex(h0);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Which Sigstore services `sign` uses when no signing config is given: the same choice attest
- * makes, by the repository's visibility, for key-based signing as for keyless.
+ * makes, by the repository's visibility in GitHub Actions (public-good outside it), for
+ * key-based signing as for keyless.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
@@ -27,10 +28,11 @@ const CASES = [
   ['private repository', actionsEnv({ visibility: 'private', private: true }), GITHUB_INSTANCE],
   ['internal repository', actionsEnv({ visibility: 'internal', private: true }), GITHUB_INSTANCE],
   ['no repository in the event', actionsEnv(undefined), GITHUB_INSTANCE],
-  ['outside GitHub Actions', {}, GITHUB_INSTANCE],
+  // No repository to go by: public-good, as cosign signs, so the default trusted root verifies it.
+  ['outside GitHub Actions', {}, PUBLIC_GOOD_INSTANCE],
 ] as const;
 
-test('key-signed and keyless sign pick the Sigstore instance by repository visibility, as attest does', async () => {
+test('key-signed and keyless sign pick the Sigstore instance by repository visibility, as attest does (public-good outside GitHub Actions)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-instance-key-'));
   const keyPath = join(dir, 'k.pem');
   writeFileSync(

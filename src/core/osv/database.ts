@@ -44,22 +44,28 @@ function slimRecord(r: OsvRecord, filtered: boolean, wanted?: readonly boolean[]
   const used = !filtered || wanted !== undefined;
   if (affected && filtered) {
     let kept: OsvAffected[] | undefined;
-    for (const [i, a] of affected.entries()) {
+    for (let i = 0; i < affected.length; i++) {
+      const a = affected[i]!;
       if (wanted?.[i]) (kept ??= []).push(a);
       else if (a.severity) (kept ??= []).push({ severity: a.severity });
     }
     affected = kept;
   }
-  return {
+  // Built by assignment, in this key order, rather than by spreading one-key objects: one
+  // object per record, not one per field.
+  const slim: { -readonly [K in keyof OsvRecord]: OsvRecord[K] } = {
     id: r.id,
     modified: r.modified,
-    ...(used && r.published !== undefined ? { published: r.published } : {}),
-    ...(used && r.aliases ? { aliases: r.aliases } : {}),
-    ...(used && r.summary !== undefined ? { summary: r.summary } : {}),
-    ...(r.severity ? { severity: r.severity } : {}),
-    ...(affected ? { affected } : {}),
-    ...(label !== undefined ? { database_specific: { severity: label } } : {}),
   };
+  if (used) {
+    if (r.published !== undefined) slim.published = r.published;
+    if (r.aliases) slim.aliases = r.aliases;
+    if (r.summary !== undefined) slim.summary = r.summary;
+  }
+  if (r.severity) slim.severity = r.severity;
+  if (affected) slim.affected = affected;
+  if (label !== undefined) slim.database_specific = { severity: label };
+  return slim;
 }
 
 export interface AdvisorySeverity {

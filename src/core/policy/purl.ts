@@ -27,6 +27,20 @@ export function packageKey(type: string, namespace: string | undefined, name: st
  * purl, carries a version, or would match every package (`*`, empty name).
  */
 export function parsePackagePattern(text: string): PackagePattern {
+  // The same patterns are parsed by the exceptions reader and again by the evaluation; a pattern
+  // is plain readonly data, so each text goes through the purl library once (errors every time).
+  const hit = patternMemo.get(text);
+  if (hit) return hit;
+  const pattern = parsePatternText(text);
+  if (patternMemo.size >= PATTERN_MEMO_MAX) patternMemo.clear();
+  patternMemo.set(text, pattern);
+  return pattern;
+}
+
+const PATTERN_MEMO_MAX = 10_000;
+const patternMemo = new Map<string, PackagePattern>();
+
+function parsePatternText(text: string): PackagePattern {
   let purl: PackageURL;
   try {
     purl = PackageURL.fromString(text.trim());

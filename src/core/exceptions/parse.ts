@@ -65,9 +65,24 @@ export function unknownKeyMessage(key: string, known: readonly string[]): string
   return `unknown key "${key}"${hint}`;
 }
 
+// Exceptions files repeat a handful of dates across thousands of entries: each date text is
+// checked and converted once (bounded: cleared when full).
+const DATE_MEMO_MAX = 10_000;
+const dateProblems = new Map<string, string | undefined>();
+const dateMs = new Map<string, number>();
+
 /** Checks a UTC calendar date `YYYY-MM-DD`; returns a problem text or undefined. */
 export function checkUtcDate(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'must be a date written YYYY-MM-DD (UTC)';
+  const hit = dateProblems.get(value);
+  if (hit !== undefined || dateProblems.has(value)) return hit;
+  const problem = checkDateText(value);
+  if (dateProblems.size >= DATE_MEMO_MAX) dateProblems.clear();
+  dateProblems.set(value, problem);
+  return problem;
+}
+
+function checkDateText(value: string): string | undefined {
   const m = DATE_RE.exec(value);
   if (!m) {
     if (/T|[+-]\d{2}:?\d{2}$|Z$/.test(value)) {
@@ -84,7 +99,13 @@ export function checkUtcDate(value: unknown): string | undefined {
 
 /** Milliseconds of 00:00 UTC on a YYYY-MM-DD date. */
 export function utcDateMs(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`);
+  let ms = dateMs.get(date);
+  if (ms === undefined) {
+    ms = Date.parse(`${date}T00:00:00Z`);
+    if (dateMs.size >= DATE_MEMO_MAX) dateMs.clear();
+    dateMs.set(date, ms);
+  }
+  return ms;
 }
 
 /**

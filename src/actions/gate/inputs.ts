@@ -15,6 +15,8 @@ export interface Inputs {
   readonly advisories: string[];
   readonly publicKey: string;
   readonly trustedKeys: string;
+  readonly trustedRoot: string;
+  readonly online: boolean;
   readonly certificateIdentity: string;
   readonly certificateOidcIssuer: string;
   readonly builderIds: string[];
@@ -49,6 +51,8 @@ export function readInputs(reader: InputReader, env: NodeJS.ProcessEnv): Inputs 
     advisories: reader.list('advisories'),
     publicKey: reader.string('public-key'),
     trustedKeys: reader.string('trusted-keys'),
+    trustedRoot: reader.string('trusted-root'),
+    online: reader.boolean('online'),
     certificateIdentity: reader.string('certificate-identity'),
     certificateOidcIssuer: reader.string('certificate-oidc-issuer'),
     builderIds: reader.list('builder-ids'),

@@ -49,6 +49,8 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
       trust: {
         ...(inputs.publicKey ? { key: inputs.publicKey } : {}),
         ...(inputs.trustedKeys ? { trustedKeys: inputs.trustedKeys } : {}),
+        ...(inputs.trustedRoot ? { trustedRoot: inputs.trustedRoot } : {}),
+        ...(inputs.online ? { online: true } : {}),
         ...(inputs.certificateIdentity ? { certificateIdentity: inputs.certificateIdentity } : {}),
         ...(inputs.certificateOidcIssuer
           ? { certificateOidcIssuer: inputs.certificateOidcIssuer }

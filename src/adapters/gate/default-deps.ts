@@ -68,7 +68,7 @@ export function createGateVerifier(logger: Logger, now: Date): GateVerifier {
   return {
     async verifyBundle(request: VerifyRequest): Promise<VerifyOutcome> {
       const { verifyArtifacts } = await import('../verify/verify-artifacts.ts');
-      const { loadTrustDocument } = await import('../verify/trust-root.ts');
+      const { loadTrustDocument, trustSourceOf } = await import('../verify/trust-root.ts');
       const { loadTrust } = await import('../verify/engine.ts');
       const t = request.trust;
       const abs = (p: string): string => (isAbsolute(p) ? p : resolve(request.workspace, p));
@@ -78,8 +78,9 @@ export function createGateVerifier(logger: Logger, now: Date): GateVerifier {
           // cannot pass, and no public-good root needs loading.
           return loadTrust(EMPTY_TRUSTED_ROOT, 'no keyless trust (key-based bundles only)');
         }
+        const source = trustSourceOf(t.trustedRoot, t.online === true);
         const doc = await loadTrustDocument(
-          t.trustedRoot ? { kind: 'file', path: abs(t.trustedRoot) } : { kind: 'public-good' },
+          source.kind === 'file' ? { kind: 'file', path: abs(source.path) } : source,
           { logger, now },
         );
         return loadTrust(doc.doc, doc.source);

@@ -16,8 +16,13 @@ export interface GateTrust {
   readonly key?: string;
   /** A trusted-keys file (keys with validity windows). */
   readonly trustedKeys?: string;
-  /** A trusted_root.json for keyless bundles. */
+  /**
+   * Trust for keyless bundles: `public-good` or `github` (a shipped instance root) or the path of
+   * a trusted_root.json (default: public-good).
+   */
   readonly trustedRoot?: string;
+  /** Update a shipped root through its TUF repository (falling back to the shipped copy). */
+  readonly online?: boolean;
   readonly certificateIdentity?: string;
   readonly certificateIdentityRegexp?: string;
   readonly certificateOidcIssuer?: string;

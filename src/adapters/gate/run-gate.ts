@@ -3,6 +3,7 @@
  * their bundles, verify every bundle, read the approved exceptions from the protected branch,
  * evaluate the policy over each attested SBOM, decide (core/gate), and write the evidence.
  */
+import { SHIPPED_INSTANCES } from '../verify/trust-root.ts';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
@@ -254,6 +255,11 @@ async function safeVerify(
   }
 }
 
+/** `public-good` or `github`: a trusted root that ships with vouch, not a file of the workspace. */
+function isShippedRoot(value: string | undefined): boolean {
+  return value !== undefined && (SHIPPED_INSTANCES as readonly string[]).includes(value);
+}
+
 function resolveIn(workspace: string, path: string): string {
   return isAbsolute(path) ? path : resolve(workspace, path);
 }
@@ -317,7 +323,9 @@ async function checkInputs(request: GateRequest): Promise<void> {
   await expect(request.policy, 'policy file', 'file');
   await expect(request.trust.key, 'public key', 'file');
   await expect(request.trust.trustedKeys, 'trusted-keys file', 'file');
-  await expect(request.trust.trustedRoot, 'trusted root', 'file');
+  if (!isShippedRoot(request.trust.trustedRoot)) {
+    await expect(request.trust.trustedRoot, 'trusted root', 'file');
+  }
   for (const a of request.advisories) await expect(a, 'advisory directory', 'directory');
   for (const d of request.bundleDirs) await expect(d, 'bundle directory', 'directory');
   const signKey = request.signManifestKey;
@@ -709,7 +717,7 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
       ...(request.trust.trustedKeys
         ? await digestInput(workspace, request.trust.trustedKeys, 'trusted-keys')
         : []),
-      ...(request.trust.trustedRoot
+      ...(request.trust.trustedRoot && !isShippedRoot(request.trust.trustedRoot)
         ? await digestInput(workspace, request.trust.trustedRoot, 'trusted-root')
         : []),
     ];

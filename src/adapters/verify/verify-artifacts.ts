@@ -300,6 +300,7 @@ function applyPolicy(
   artifact: ArtifactInput,
   request: VerifyRequest,
   checks: string[],
+  logless: boolean,
 ): ArtifactReport['predicate'] {
   if (evidence.signer.type === 'certificate') {
     if (!request.identity) {
@@ -334,10 +335,19 @@ function applyPolicy(
   if (request.predicateType) checks.push('predicate type');
   let facts: Record<string, unknown> | undefined;
   if (statement.predicateType === SLSA_PROVENANCE_V1) {
-    if (request.slsa && evidence.tlog.length === 0) {
+    // Provenance must carry independent evidence of when it was signed: a log entry, or, under a
+    // trusted root that lists no transparency log (GitHub's instance, as `gh attestation verify`
+    // accepts it), a keyless certificate with a verified RFC 3161 timestamp.
+    const timestamped =
+      logless &&
+      evidence.signer.type === 'certificate' &&
+      evidence.timestamps.some((t) => t.source === 'tsa');
+    if (request.slsa && evidence.tlog.length === 0 && !timestamped) {
       throw new VouchError(
         'VERIFY_TLOG_MISSING',
-        'SLSA provenance without transparency-log evidence is refused',
+        logless
+          ? 'SLSA provenance without a verified timestamp is refused'
+          : 'SLSA provenance without transparency-log evidence is refused',
       );
     }
     if (request.slsa) {
@@ -480,7 +490,8 @@ export async function verifyArtifacts(
         if (evidence.tlog.length > 0) checks.push('transparency log');
         if (evidence.timestamps.length > 0) checks.push('timestamps');
         if (keyPolicy.type === 'key' && keyPolicy.windows) checks.push('key window');
-        const predicate = applyPolicy(evidence, artifact.input, request, checks);
+        const logless = loadedTrust.root.tlogs.length === 0 && request.requireTlog !== true;
+        const predicate = applyPolicy(evidence, artifact.input, request, checks, logless);
         report = {
           artifact: artifact.name,
           digest,

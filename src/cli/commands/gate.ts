@@ -55,7 +55,13 @@ const command: CommandSpec = {
     'trusted-root': {
       type: 'string',
       value: 'FILE',
-      description: 'trusted_root.json for keyless bundles (default: the shipped public-good root).',
+      description:
+        'public-good or github (a shipped Sigstore instance root), or a trusted_root.json path (default: public-good).',
+    },
+    online: {
+      type: 'boolean',
+      description:
+        'Update the shipped trusted root (public-good or github) through its TUF repository (falls back to the shipped copy).',
     },
     'certificate-identity': {
       type: 'string',
@@ -242,6 +248,7 @@ const command: CommandSpec = {
       ...(opt('key') ? { key: opt('key')! } : {}),
       ...(opt('trusted-keys') ? { trustedKeys: opt('trusted-keys')! } : {}),
       ...(opt('trusted-root') ? { trustedRoot: opt('trusted-root')! } : {}),
+      ...(ctx.values['online'] === true ? { online: true } : {}),
       ...(opt('certificate-identity') ? { certificateIdentity: opt('certificate-identity')! } : {}),
       ...(opt('certificate-identity-regexp')
         ? { certificateIdentityRegexp: opt('certificate-identity-regexp')! }

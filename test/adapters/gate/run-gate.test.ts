@@ -649,6 +649,20 @@ test('vouch gate: a refusal stays a refusal (exit 1) with the evidence written',
   assert.ok(existsSync(join(ws, `${evidence}.tar.gz`)));
 });
 
+test('vouch gate: --trusted-root github names the shipped GitHub instance root, not a file; the key-signed release still passes', () => {
+  const evidence = 'evidence-cli-github-root';
+  const r = vouch([...withFlag('--trusted-root', 'github'), '--evidence', evidence], { cwd: ws });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  const manifest = readJson(join(ws, evidence, 'manifest.json')) as {
+    inputs: Array<{ role: string }>;
+  };
+  assert.equal(
+    manifest.inputs.some((i) => i.role === 'trusted-root'),
+    false,
+    'a shipped root is no input file of the workspace',
+  );
+});
+
 test('vouch gate: --verify-approvals without the GitHub API is a usage error', () => {
   const r = vouch([...CLI_BASE, '--verify-approvals', '--approver-team', 'acme/release-managers'], {
     cwd: ws,

@@ -709,6 +709,41 @@ describe('verifyArtifacts', () => {
     );
   });
 
+  it("under a trusted root with no transparency log (as on GitHub's instance), SLSA provenance stands on a verified timestamp; without one it is refused", async () => {
+    const slsa = {
+      builderIds: ['https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1.2.3'],
+      sourceRepository: 'octo/app',
+    };
+    const st = statementFor('app.tgz', data, SLSA, githubProvenance());
+    write('prov-tsa-only.json', await keylessDsseBundle(sigstore, st, { rekor: false }));
+    // With the mock's own root, which lists its log, a log entry is still required.
+    assert.equal(
+      await outcome({ artifacts: ['app.tgz'], bundles: ['prov-tsa-only.json'], identity, slsa }),
+      'VERIFY_TLOG_MISSING',
+    );
+    const root = sigstore.trustedRoot as Record<string, unknown>;
+    const logless = write('trusted_root.logless.json', { ...root, tlogs: [] });
+    const r = await verify({
+      trust: { kind: 'file', path: join(dir, logless) },
+      artifacts: ['app.tgz'],
+      bundles: ['prov-tsa-only.json'],
+      identity,
+      slsa,
+    });
+    assert.equal(r.passed, true, JSON.stringify(r.artifacts[0]!.error));
+    assert.ok(r.artifacts[0]!.timestamps!.some((t) => t.source === 'tsa'));
+    // Neither a log entry nor a timestamp: refused under that root too.
+    write('prov-bare.json', await keylessDsseBundle(sigstore, st, { rekor: false, tsa: false }));
+    const bare = await verify({
+      trust: { kind: 'file', path: join(dir, logless) },
+      artifacts: ['app.tgz'],
+      bundles: ['prov-bare.json'],
+      identity,
+      slsa,
+    });
+    assert.equal(bare.passed, false);
+  });
+
   it('THREATS 28 and bad artifact arguments: mutable OCI reference, short digest, missing file', async () => {
     assert.equal(
       await outcome({ artifacts: ['ghcr.io/octo/app:latest'], bundles: ['prov.json'], identity }),

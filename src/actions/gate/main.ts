@@ -26,14 +26,13 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
       'inputs "verify-approvals" and "approver-teams" need the GitHub API: input "github-token" and GITHUB_REPOSITORY',
     );
   }
-  const { parseGitHubSource, parseGitHubOrgSource, parseOciSource, parseReleaseSource } =
-    await import('../../adapters/verify/fetch-bundles.ts');
-  const sources = [
-    ...inputs.fromGithub.map(parseGitHubSource),
-    ...inputs.fromGithubOrg.map(parseGitHubOrgSource),
-    ...inputs.fromOci.map(parseOciSource),
-    ...inputs.fromRelease.map(parseReleaseSource),
-  ];
+  const { parseBundleSources } = await import('../../adapters/verify/fetch-bundles.ts');
+  const sources = parseBundleSources({
+    github: inputs.fromGithub,
+    githubOrg: inputs.fromGithubOrg,
+    oci: inputs.fromOci,
+    release: inputs.fromRelease,
+  });
   const { registryOptionsFromEnv } = await import('../../adapters/attest/store-oci.ts');
   const token = inputs.githubToken;
   const now = new Date();

@@ -69,6 +69,24 @@ function invalid(message: string): VouchError {
 }
 
 /** `--from-github OWNER/REPO`. */
+/** The bundle sources a run names, each list as its flag or input gives them. */
+export interface BundleSourceLists {
+  readonly github?: readonly string[];
+  readonly githubOrg?: readonly string[];
+  readonly oci?: readonly string[];
+  readonly release?: readonly string[];
+}
+
+/** Parses every source a run names (CLI flags or action inputs), in a fixed order. */
+export function parseBundleSources(lists: BundleSourceLists): BundleSource[] {
+  return [
+    ...(lists.github ?? []).map(parseGitHubSource),
+    ...(lists.githubOrg ?? []).map(parseGitHubOrgSource),
+    ...(lists.oci ?? []).map(parseOciSource),
+    ...(lists.release ?? []).map(parseReleaseSource),
+  ];
+}
+
 export function parseGitHubSource(value: string): BundleSource {
   const repository = value.trim();
   if (!REPOSITORY.test(repository)) {

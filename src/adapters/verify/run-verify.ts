@@ -10,13 +10,7 @@ import type { IdentityPolicy } from '../../core/verify/identity-policy.ts';
 import type { SlsaPolicy } from '../../core/verify/slsa.ts';
 import { VouchError } from '../../errors.ts';
 import { trustSourceOf } from './trust-root.ts';
-import {
-  parseGitHubOrgSource,
-  parseGitHubSource,
-  parseOciSource,
-  parseReleaseSource,
-  type BundleSource,
-} from './fetch-bundles.ts';
+import { parseBundleSources, type BundleSource } from './fetch-bundles.ts';
 import {
   verifyArtifacts,
   type VerifyDeps,
@@ -135,12 +129,12 @@ export function buildVerifyRequest(o: RunVerifyOptions): VerifyRequest {
           workflow: o.workflow,
         })
       : undefined;
-  const sources: BundleSource[] = [
-    ...(o.fromGitHub ?? []).map(parseGitHubSource),
-    ...(o.fromGitHubOrg ?? []).map(parseGitHubOrgSource),
-    ...(o.fromOci ?? []).map(parseOciSource),
-    ...(o.fromRelease ?? []).map(parseReleaseSource),
-  ];
+  const sources: BundleSource[] = parseBundleSources({
+    ...(o.fromGitHub ? { github: o.fromGitHub } : {}),
+    ...(o.fromGitHubOrg ? { githubOrg: o.fromGitHubOrg } : {}),
+    ...(o.fromOci ? { oci: o.fromOci } : {}),
+    ...(o.fromRelease ? { release: o.fromRelease } : {}),
+  });
   return {
     artifacts: o.artifacts,
     bundles: o.bundles,

@@ -28,6 +28,7 @@ import {
 import { parseYamlSafe } from '../../core/safe-parse.ts';
 import { VouchError } from '../../errors.ts';
 import { listValue, stringValue, type CommandContext, type CommandSpec } from '../command.ts';
+import { ADVISORY_WINDOW_OPTIONS } from '../shared-options.ts';
 
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 const DAY_MS = 86_400_000;
@@ -374,19 +375,7 @@ const validate: CommandSpec = {
       value: 'FILE',
       description: 'Policy file (for the remediation windows).',
     },
-    advisories: {
-      type: 'string',
-      multiple: true,
-      value: 'DIR_OR_ZIP',
-      description:
-        'Advisory source (repeatable, as for vouch policy): the severity of each advisory sets its remediation window.',
-    },
-    sbom: {
-      type: 'string',
-      value: 'FILE',
-      description:
-        'SBOM whose package versions the osv-api and github-api sources are asked about.',
-    },
+    ...ADVISORY_WINDOW_OPTIONS,
     ref: {
       type: 'string',
       value: 'REF',
@@ -443,19 +432,7 @@ const add: CommandSpec = {
       description:
         'critical|high|medium|low: sets the expiry window, overriding the severity found in --advisories.',
     },
-    advisories: {
-      type: 'string',
-      multiple: true,
-      value: 'DIR_OR_ZIP',
-      description:
-        'Advisory source (repeatable, as for vouch policy): the severity of each advisory sets its remediation window.',
-    },
-    sbom: {
-      type: 'string',
-      value: 'FILE',
-      description:
-        'SBOM whose package versions the osv-api and github-api sources are asked about.',
-    },
+    ...ADVISORY_WINDOW_OPTIONS,
     policy: {
       type: 'string',
       value: 'FILE',

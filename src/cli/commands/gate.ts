@@ -1,4 +1,5 @@
 import { listValue, stringValue, type CommandSpec } from '../command.ts';
+import { bundleSourceOptions } from '../shared-options.ts';
 import { VouchError } from '../../errors.ts';
 
 const command: CommandSpec = {
@@ -112,40 +113,7 @@ const command: CommandSpec = {
       value: 'DIR',
       description: 'Directory holding the bundles (default: the release files directories).',
     },
-    'from-github': {
-      type: 'string',
-      multiple: true,
-      value: 'OWNER/REPO',
-      description:
-        'Fetch bundles from the GitHub attestations API of this repository, by release file digest.',
-    },
-    'from-github-org': {
-      type: 'string',
-      multiple: true,
-      value: 'ORG',
-      description:
-        'Fetch bundles from the GitHub attestations API of this organization, by release file digest.',
-    },
-    'from-oci': {
-      type: 'string',
-      multiple: true,
-      value: 'IMAGE@DIGEST',
-      description:
-        'Fetch the Sigstore bundles attached to this image (REGISTRY/REPO@sha256:HEX) as referrers (they count for the release files they name).',
-    },
-    'from-release': {
-      type: 'string',
-      multiple: true,
-      value: 'OWNER/REPO@TAG',
-      description:
-        'Fetch the *.sigstore.json, *.sigstore and *.intoto.jsonl assets of this GitHub release.',
-    },
-    'github-token-env': {
-      type: 'string',
-      value: 'VAR',
-      description:
-        'Environment variable holding the GitHub token (default: GITHUB_TOKEN, then GH_TOKEN; none for public repositories).',
-    },
+    ...bundleSourceOptions('release file digest', ' (they count for the release files they name)'),
     evidence: {
       type: 'string',
       value: 'DIR',
@@ -202,14 +170,13 @@ const command: CommandSpec = {
         ? ctx.env[tokenVar]
         : ctx.env['GITHUB_TOKEN'] || ctx.env['GH_TOKEN']) || '';
     if (token) ctx.logger.secret(token);
-    const { parseGitHubSource, parseGitHubOrgSource, parseOciSource, parseReleaseSource } =
-      await import('../../adapters/verify/fetch-bundles.ts');
-    const sources = [
-      ...listValue(ctx.values, 'from-github').map(parseGitHubSource),
-      ...listValue(ctx.values, 'from-github-org').map(parseGitHubOrgSource),
-      ...listValue(ctx.values, 'from-oci').map(parseOciSource),
-      ...listValue(ctx.values, 'from-release').map(parseReleaseSource),
-    ];
+    const { parseBundleSources } = await import('../../adapters/verify/fetch-bundles.ts');
+    const sources = parseBundleSources({
+      github: listValue(ctx.values, 'from-github'),
+      githubOrg: listValue(ctx.values, 'from-github-org'),
+      oci: listValue(ctx.values, 'from-oci'),
+      release: listValue(ctx.values, 'from-release'),
+    });
     const repository = opt('repository') ?? ctx.env['GITHUB_REPOSITORY'] ?? '';
     if (opt('repository') && !token) {
       throw new VouchError(

@@ -1,5 +1,6 @@
 import { VouchError } from '../../errors.ts';
 import { listValue, stringValue, type CommandSpec } from '../command.ts';
+import { bundleSourceOptions } from '../shared-options.ts';
 
 const command: CommandSpec = {
   name: 'verify',
@@ -121,40 +122,7 @@ const command: CommandSpec = {
       description:
         'Update the shipped trusted root (public-good or github) through its TUF repository (falls back to the shipped copy).',
     },
-    'from-github': {
-      type: 'string',
-      multiple: true,
-      value: 'OWNER/REPO',
-      description:
-        'Fetch bundles from the GitHub attestations API of this repository, by artifact digest.',
-    },
-    'from-github-org': {
-      type: 'string',
-      multiple: true,
-      value: 'ORG',
-      description:
-        'Fetch bundles from the GitHub attestations API of this organization, by artifact digest.',
-    },
-    'from-oci': {
-      type: 'string',
-      multiple: true,
-      value: 'IMAGE@DIGEST',
-      description:
-        'Fetch the Sigstore bundles attached to this image (REGISTRY/REPO@sha256:HEX) as referrers.',
-    },
-    'from-release': {
-      type: 'string',
-      multiple: true,
-      value: 'OWNER/REPO@TAG',
-      description:
-        'Fetch the *.sigstore.json, *.sigstore and *.intoto.jsonl assets of this GitHub release.',
-    },
-    'github-token-env': {
-      type: 'string',
-      value: 'VAR',
-      description:
-        'Environment variable holding the GitHub token (default: GITHUB_TOKEN, then GH_TOKEN; none for public repositories).',
-    },
+    ...bundleSourceOptions('artifact digest'),
     vsa: {
       type: 'string',
       value: 'DIR',

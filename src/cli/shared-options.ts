@@ -59,3 +59,52 @@ export const ADVISORY_WINDOW_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     description: 'SBOM whose package versions the osv-api and github-api sources are asked about.',
   },
 };
+
+/** Subjects, output, storage and signing options of `vouch attest` and `vouch provenance`. */
+export const ATTESTATION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  checksums: {
+    type: 'string',
+    multiple: true,
+    value: 'FILE',
+    description: 'Subjects from a sha256sum-format file.',
+  },
+  output: {
+    type: 'string',
+    short: 'o',
+    value: 'FILE',
+    description: 'Bundle path (default: attestation.sigstore.json).',
+  },
+  store: {
+    type: 'string',
+    multiple: true,
+    value: 'STORE',
+    description: 'Also store in github, release, oci (the image subjects), oci:REF or file.',
+  },
+  'per-subject': {
+    type: 'boolean',
+    description: 'One statement per subject instead of one for all.',
+  },
+  'passphrase-env': {
+    type: 'string',
+    value: 'VAR',
+    description: 'Environment variable holding the key passphrase.',
+  },
+  offline: {
+    type: 'boolean',
+    description: 'Key-based signing with no transparency log or timestamp witness.',
+  },
+  'signing-config': {
+    type: 'string',
+    value: 'FILE',
+    description: 'Sigstore signing config naming Fulcio, Rekor and TSA URLs.',
+  },
+  'allow-untrusted-triggers': {
+    type: 'boolean',
+    description: 'Sign even in pull_request_target and workflow_run runs.',
+  },
+  'release-tag': {
+    type: 'string',
+    value: 'TAG',
+    description: 'Release to upload to with --store release (default: the tag of GITHUB_REF).',
+  },
+};

@@ -57,6 +57,15 @@ export interface ParsedArgs {
   readonly positionals: string[];
 }
 
+/**
+ * The flag a parseArgs message is about, by its long name when it has one: Node quotes it as
+ * `'--sbom <value>'`, `'-o, --output <value>'` or `'-x'`.
+ */
+function flagOf(message: string): string {
+  const quoted = /'(-[^']*)'/.exec(message)?.[1] ?? '';
+  return /--[^\s,<]+/.exec(quoted)?.[0] ?? /^-[^\s,<]+/.exec(quoted)?.[0] ?? '';
+}
+
 /** Parses argv for one command. Unknown flags and missing values are coded user errors. */
 export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
   const all = { ...GLOBAL_OPTIONS, ...spec.options };
@@ -77,7 +86,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   } catch (error) {
     const code = (error as { code?: string }).code;
     const message = (error as Error).message;
-    const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? '';
+    const flag = flagOf(message);
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       throw new VouchError(
         'USAGE_UNKNOWN_FLAG',

@@ -29,6 +29,32 @@ function topHelp(): string {
   ].join('\n');
 }
 
+/** Exit status of a process that wrote to a closed pipe: what a shell reports for SIGPIPE. */
+export const BROKEN_PIPE_EXIT = 128 + 13;
+
+/**
+ * Node reports a failed write to stdout or stderr as an 'error' event, which would otherwise end
+ * the run with a stack trace. A closed pipe (`vouch sbom | head -1`) ends the run quietly with
+ * the status a shell gives a process killed by SIGPIPE; any other write failure is a coded error
+ * (exit 3), reported on stderr when it is stdout that failed.
+ */
+export function handleOutputErrors(io: CliIo, exit: (code: number) => void): void {
+  const onError = (name: 'stdout' | 'stderr') => (cause: NodeJS.ErrnoException) => {
+    if (cause.code === 'EPIPE') {
+      exit(BROKEN_PIPE_EXIT);
+      return;
+    }
+    const error = new VouchError('INTERNAL', `cannot write to ${name}: ${cause.message}`, {
+      cause,
+      hint: `Check where ${name} goes (a full disk, a closed file or device); the run was stopped.`,
+    });
+    if (name === 'stdout') io.stderr.write(`error: ${formatError(error)}\n`);
+    exit(exitCodeFor(error.kind));
+  };
+  io.stdout.on('error', onError('stdout'));
+  io.stderr.on('error', onError('stderr'));
+}
+
 function wantsJson(argv: readonly string[]): boolean {
   return argv.includes('--json');
 }

@@ -33,6 +33,9 @@ export async function verifyBundleProtocol(
     throw new VouchError(
       'VERIFY_POLICY_CONFLICT',
       '--certificate-identity and --certificate-oidc-issuer go together',
+      {
+        hint: `Add ${args.identity === undefined ? '--certificate-identity ID' : '--certificate-oidc-issuer URL'}: an identity is matched with its issuer.`,
+      },
     );
   }
   const result = await verifyArtifacts(

@@ -74,6 +74,35 @@ function defined<T extends object>(o: T): T {
   ) as T;
 }
 
+/** An identity policy needs the issuer and exactly one of identity and pattern; names what is wrong. */
+function checkIdentityFlags(o: RunVerifyOptions): void {
+  if (o.identity === undefined && o.identityPattern === undefined) {
+    throw new VouchError(
+      'VERIFY_POLICY_CONFLICT',
+      '--certificate-oidc-issuer was given without --certificate-identity or --certificate-identity-regexp',
+      {
+        hint: 'Add --certificate-identity ID (the exact signer) or --certificate-identity-regexp RE (an anchored pattern).',
+      },
+    );
+  }
+  if (o.identity !== undefined && o.identityPattern !== undefined) {
+    throw new VouchError(
+      'VERIFY_POLICY_CONFLICT',
+      '--certificate-identity and --certificate-identity-regexp were both given',
+      { hint: 'Keep one: the exact identity, or the pattern.' },
+    );
+  }
+  if (o.issuer === undefined) {
+    throw new VouchError(
+      'VERIFY_POLICY_CONFLICT',
+      `${o.identity !== undefined ? '--certificate-identity' : '--certificate-identity-regexp'} was given without --certificate-oidc-issuer`,
+      {
+        hint: 'Add --certificate-oidc-issuer URL (GitHub Actions: https://token.actions.githubusercontent.com).',
+      },
+    );
+  }
+}
+
 /** Builds the request from flat options; refuses contradictory or half-given policies. */
 export function buildVerifyRequest(o: RunVerifyOptions): VerifyRequest {
   const claims = defined({ ...(o.claims ?? {}) });
@@ -83,6 +112,9 @@ export function buildVerifyRequest(o: RunVerifyOptions): VerifyRequest {
     throw new VouchError(
       'VERIFY_POLICY_CONFLICT',
       'certificate claims were given without --certificate-identity and --certificate-oidc-issuer',
+      {
+        hint: 'Certificate claims refine an identity policy: add --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer.',
+      },
     );
   }
   if (identityGiven && (o.key || o.trustedKeys)) {
@@ -91,15 +123,7 @@ export function buildVerifyRequest(o: RunVerifyOptions): VerifyRequest {
       'a key and an identity policy were given together; a bundle is verified one way or the other',
     );
   }
-  if (
-    identityGiven &&
-    (o.issuer === undefined || (o.identity === undefined) === (o.identityPattern === undefined))
-  ) {
-    throw new VouchError(
-      'VERIFY_POLICY_CONFLICT',
-      'an identity policy needs --certificate-oidc-issuer and exactly one of --certificate-identity and --certificate-identity-regexp',
-    );
-  }
+  if (identityGiven) checkIdentityFlags(o);
   let max: number | undefined;
   if (o.maxBundleBytes !== undefined) {
     max = Number(o.maxBundleBytes);

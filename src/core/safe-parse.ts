@@ -9,7 +9,9 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  Parser,
   visit,
+  type CST,
   type Document,
 } from 'yaml';
 import { VouchError } from '../errors.ts';
@@ -104,6 +106,43 @@ export function parseJsonSafe(text: string, source: string, limits: ParseLimits 
   return value;
 }
 
+/** Offset of the first node nested deeper than maxDepth, read off the CST without recursion. */
+function tooDeepAt(text: string, maxDepth: number): number | undefined {
+  for (const top of new Parser().parse(text)) {
+    if (top.type !== 'document' || !top.value) continue;
+    const stack: [CST.Token, number][] = [[top.value, 0]];
+    while (stack.length > 0) {
+      const [token, level] = stack.pop()!;
+      if (level > maxDepth) return token.offset;
+      if (
+        token.type !== 'block-map' &&
+        token.type !== 'block-seq' &&
+        token.type !== 'flow-collection'
+      )
+        continue;
+      for (let i = token.items.length - 1; i >= 0; i--) {
+        const item = token.items[i]!;
+        if (item.value) stack.push([item.value, level + 1]);
+        if (item.key) stack.push([item.key, level + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Throws the depth-cap error for a document the yaml library could not compose (stack overflow). */
+function throwTooDeep(text: string, source: string, maxDepth: number, cause: unknown): never {
+  const offset = tooDeepAt(text, maxDepth);
+  let at = '';
+  if (offset !== undefined) {
+    const before = text.slice(0, offset);
+    at = `:${before.split('\n').length}:${offset - before.lastIndexOf('\n')}`;
+  }
+  throw new VouchError('YAML_INVALID', `${source}${at}: nesting deeper than ${maxDepth} levels`, {
+    cause,
+  });
+}
+
 /**
  * Parses one YAML document with the core schema (no timestamps, no merge keys), refusing custom
  * tags, unsafe keys, too many aliases, nodes or levels. Errors carry line and column.
@@ -128,6 +167,7 @@ export function parseYamlSafe(text: string, source: string, limits: ParseLimits 
       resolveKnownTags: false,
     });
   } catch (error) {
+    if (error instanceof RangeError) throwTooDeep(text, source, maxDepth, error);
     throw new VouchError('YAML_INVALID', `${source}: ${(error as Error).message}`, {
       cause: error,
     });
@@ -138,6 +178,9 @@ export function parseYamlSafe(text: string, source: string, limits: ParseLimits 
     return `${source}:${p.line}:${p.col}`;
   };
   const first = doc.errors[0];
+  // The yaml composer recurses once per level and records a stack overflow (from about 1,000
+  // levels) as an error of the document; report it as the depth cap it is.
+  if (first && /call stack/i.test(first.message)) throwTooDeep(text, source, maxDepth, first);
   if (first) {
     const duplicate = first.code === 'DUPLICATE_KEY';
     throw new VouchError(

@@ -11,6 +11,11 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { readInputs } from '../../src/actions/policy/inputs.ts';
 import { run } from '../../src/actions/policy/main.ts';
+import { evaluateGatePolicy } from '../../src/adapters/gate/policy-port.ts';
+import { decideGate } from '../../src/core/gate/decide.ts';
+import type { PolicyEvidence } from '../../src/core/gate/model.ts';
+import { parseExceptions } from '../../src/core/exceptions/parse.ts';
+import { silentLogger } from '../../src/core/logger.ts';
 import { VouchError } from '../../src/errors.ts';
 import { captureDeps, reader } from '../helpers/action-io.ts';
 import { SHARED, vouch } from '../helpers/cli.ts';
@@ -25,6 +30,7 @@ interface Listed {
 interface Report {
   mode: string;
   gateEligible: boolean;
+  gateIneligibleReasons?: string[];
   verdict: string;
   counts: Record<string, number>;
   findings: Array<{ id: string; aliases: string[]; status: string; waivedBy?: Listed }>;
@@ -244,6 +250,136 @@ describe('policy exceptions at release time', () => {
     assert.equal(action.code, undefined);
     assert.equal(action.outputs.get('mode'), 'warn-only');
     assert.equal(action.outputs.get('verdict'), 'fail');
+  });
+
+  it('THREATS 46: vulnerability rules nobody checked (no advisories) never satisfy the release gate', async () => {
+    // The CLI: the verdict stands for ad-hoc use, but the report is not gate-eligible and says why.
+    const out = join(dir, 'unchecked.json');
+    const args = ['policy', '--sbom', 'sbom.cdx.json', '--policy', 'policy.yml'];
+    const r = vouch([...args, '--format', 'json', '--output', out, '--now', '2026-12-03'], {
+      cwd: dir,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /vulnerability rules were not checked; the report is not accepted by the release gate/,
+    );
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+    assert.equal(report.verdict, 'pass');
+    assert.equal(report.gateEligible, false);
+    assert.deepEqual(report.gateIneligibleReasons, [
+      'no advisory source was given, so the vulnerability rules were not checked',
+    ]);
+    const text = vouch([...args, '--now', '2026-12-03'], { cwd: dir });
+    assert.match(
+      text.stdout,
+      /^ {2}GATE {3}not accepted by the release gate: no advisory source was given/m,
+    );
+    // An advisory directory with no records checks nothing either.
+    mkdirSync(join(dir, 'osv-empty'), { recursive: true });
+    const emptyOut = join(dir, 'unchecked-empty.json');
+    const empty = vouch(
+      [...args, '--advisories', 'osv-empty', '--format', 'json', '--output', emptyOut],
+      { cwd: dir },
+    );
+    assert.equal(empty.status, 0, empty.stderr);
+    const emptyReport = JSON.parse(readFileSync(emptyOut, 'utf8')) as Report;
+    assert.equal(emptyReport.gateEligible, false);
+    assert.match(emptyReport.gateIneligibleReasons![0]!, /advisory sources held no records/);
+
+    // The gate: its policy stage over the same real SBOM, without and with advisories.
+    const exceptions = parseExceptions(readFileSync(join(dir, 'exceptions.yml'), 'utf8'), 'e.yml');
+    const sbomDigest = 'd'.repeat(64);
+    const gatePolicy = async (advisories: string[]): Promise<PolicyEvidence> => {
+      const outcome = await evaluateGatePolicy(
+        {
+          sbom: JSON.parse(readFileSync(join(dir, 'sbom.cdx.json'), 'utf8')) as unknown,
+          sbomDigest,
+          policyPath: 'policy.yml',
+          advisories,
+          exceptions,
+          exceptionsSource: 'main:e.yml',
+          now: new Date('2026-12-03T12:00:00Z'),
+          workspace: dir,
+        },
+        silentLogger,
+      );
+      return { ...outcome.evidence, report: 'reports/policy.json' };
+    };
+    const file = { name: 'dist/app.tgz', sha256: 'a'.repeat(64), size: 10 };
+    const subjects = [{ name: file.name, sha256: file.sha256 }];
+    const policyCheck = (policy: PolicyEvidence) =>
+      decideGate({
+        files: [file],
+        signatures: [
+          {
+            bundle: 'a.sigstore.json',
+            digest: file.sha256,
+            namedFor: file.name,
+            ok: true,
+            signer: 'k',
+          },
+        ],
+        attestations: [
+          {
+            bundle: 'p.sigstore.json',
+            ok: true,
+            signer: 'k',
+            predicateType: 'https://slsa.dev/provenance/v1',
+            subjects,
+            builderId: 'builder',
+          },
+          {
+            bundle: 's.sigstore.json',
+            ok: true,
+            signer: 'k',
+            predicateType: 'https://cyclonedx.org/bom',
+            subjects,
+            sbom: {
+              digest: sbomDigest,
+              format: 'CycloneDX 1.6',
+              componentCount: 1,
+              fileDigests: [],
+            },
+          },
+        ],
+        policies: [policy],
+        exceptions: {
+          source: 'git-ref',
+          path: 'e.yml',
+          ref: 'main',
+          fromReleaseTree: false,
+          entries: exceptions.exceptions.map((e) => ({
+            id: e.id,
+            package: e.package,
+            expires: e.expires,
+          })),
+        },
+        requirements: {
+          allowedBuilders: ['builder'],
+          allowedSigners: [],
+          now: '2026-12-03T12:00:00.000Z',
+        },
+      }).files[0]!.checks.find((c) => c.check === 'policy')!;
+    const unchecked = policyCheck(await gatePolicy([]));
+    assert.equal(unchecked.status, 'fail');
+    assert.equal(unchecked.code, 'GATE_POLICY_WARN_ONLY');
+    assert.equal(policyCheck(await gatePolicy(['osv-empty'])).code, 'GATE_POLICY_WARN_ONLY');
+    const checked = policyCheck(await gatePolicy(['osv']));
+    assert.equal(checked.status, 'pass', checked.message);
+  });
+
+  it('THREATS 37: a policy nested 5,000 levels deep is refused with the depth cap, not a stack overflow', () => {
+    writeFileSync(join(dir, 'deep-policy.yml'), `version: 1\nbans:\n  ${'- '.repeat(5_000)}x\n`);
+    const r = vouch(['policy', '--sbom', 'sbom.cdx.json', '--policy', 'deep-policy.yml'], {
+      cwd: dir,
+    });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /\[POLICY_INVALID\] \S*deep-policy\.yml:3:131: nesting deeper than 64 levels/,
+    );
+    assert.doesNotMatch(r.stderr, /call stack/i);
   });
 
   it('THREATS 47: expiry beyond the remediation window is refused and waives nothing', async () => {

@@ -9,9 +9,18 @@ import { relative, resolve } from 'node:path';
 import type { ExceptionsFile } from '../../core/exceptions/model.ts';
 import { parseExceptions } from '../../core/exceptions/parse.ts';
 import type { Logger } from '../../core/logger.ts';
-import { buildAdvisoryDatabase, type RawAdvisory } from '../../core/osv/database.ts';
+import {
+  buildAdvisoryDatabase,
+  type AdvisoryDatabase,
+  type RawAdvisory,
+} from '../../core/osv/database.ts';
 import type { SkippedAdvisory } from '../../core/osv/model.ts';
-import { advisoryPackagesOf, evaluatePolicy, osvPackageOf } from '../../core/policy/evaluate.ts';
+import {
+  advisoryPackagesOf,
+  evaluatePolicy,
+  osvPackageOf,
+  vulnerabilitiesUnchecked,
+} from '../../core/policy/evaluate.ts';
 import type { Policy, PolicyReport } from '../../core/policy/model.ts';
 import { parsePolicy } from '../../core/policy/parse.ts';
 import { buildSarif, formatMarkdown, formatText } from '../../core/policy/render.ts';
@@ -123,7 +132,14 @@ export async function loadAdvisories(
   queries: () => PackageQuery[],
   options: { cwd: string; githubToken?: string },
   deps: RunPolicyDeps,
-): Promise<{ raw: RawAdvisory[]; skipped: SkippedAdvisory[]; warnings: string[] }> {
+): Promise<{
+  raw: RawAdvisory[];
+  skipped: SkippedAdvisory[];
+  warnings: string[];
+  /** How many API sources answered (an answer with no records is a clean result). */
+  apisAnswered: number;
+}> {
+  let apisAnswered = 0;
   const raw: RawAdvisory[] = [];
   const skipped: SkippedAdvisory[] = [];
   const warnings: string[] = [];
@@ -150,6 +166,7 @@ export async function loadAdvisories(
               ...(options.githubToken ? { token: options.githubToken } : {}),
             });
       raw.push(...got);
+      apisAnswered++;
       deps.logger.info(`advisories: ${got.length} records from ${kind}`);
     } catch (error) {
       if (
@@ -166,7 +183,7 @@ export async function loadAdvisories(
     }
   }
   for (const s of skipped) deps.logger.warn(`advisory ${s.id} skipped: ${s.reason}`);
-  return { raw, skipped, warnings };
+  return { raw, skipped, warnings, apisAnswered };
 }
 
 export async function runPolicy(
@@ -184,7 +201,7 @@ export async function runPolicy(
     ? await loadExceptionsFile(abs(options.exceptions))
     : undefined;
   const sbom = await readSbomFile(abs(options.sbom));
-  let advisories;
+  let advisories: AdvisoryDatabase | RawAdvisory[] | undefined;
   let extraWarnings: string[] = [];
   let fileSkips: SkippedAdvisory[] = [];
   if (options.advisories.length > 0) {
@@ -194,15 +211,20 @@ export async function runPolicy(
       { cwd, ...(options.githubToken ? { githubToken: options.githubToken } : {}) },
       deps,
     );
-    advisories = buildAdvisoryDatabase(loaded.raw, { packages: advisoryPackagesOf(sbom, policy) });
-    for (const s of advisories.skipped)
-      deps.logger.warn(`advisory ${s.id} skipped (${s.source}): ${s.reason}`);
+    // An API answers only for affected packages, so no records from it is a clean result; offline
+    // sources with no records at all checked nothing (evaluatePolicy reads [] as unchecked).
+    advisories =
+      loaded.raw.length === 0 && loaded.apisAnswered === 0
+        ? []
+        : buildAdvisoryDatabase(loaded.raw, { packages: advisoryPackagesOf(sbom, policy) });
+    if (!Array.isArray(advisories))
+      for (const s of advisories.skipped)
+        deps.logger.warn(`advisory ${s.id} skipped (${s.source}): ${s.reason}`);
     extraWarnings = loaded.warnings;
     fileSkips = loaded.skipped;
-  } else {
-    deps.logger.warn('no advisory source given: vulnerabilities are not checked');
-    extraWarnings = ['no advisory source was given; vulnerabilities were not checked'];
   }
+  const unchecked = vulnerabilitiesUnchecked(advisories);
+  if (unchecked) deps.logger.warn(`${unchecked}; the report is not accepted by the release gate`);
   const report = evaluatePolicy({
     sbom,
     policy,

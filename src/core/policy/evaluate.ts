@@ -32,7 +32,10 @@ export interface EvaluatePolicyInput {
   readonly sbom: Sbom;
   readonly policy: Policy;
   readonly exceptions?: ExceptionsFile;
-  /** A built database, or decoded OSV records to build one from. */
+  /**
+   * A built database, or decoded OSV records to build one from. Absent, or an empty list of
+   * records: the vulnerability rules are not checked and the report is not gate-eligible.
+   */
   readonly advisories?: AdvisoryDatabase | readonly RawAdvisory[];
   readonly now: Date;
   /** Default enforce. warn-only reports the same findings, exits 0 and is never gate-eligible. */
@@ -127,6 +130,17 @@ type Draft = Omit<Finding, 'status' | 'waivedBy' | 'expiredException'> & {
   key?: string;
 };
 
+/** Why the vulnerability rules were not checked, or undefined when they were. */
+export function vulnerabilitiesUnchecked(
+  advisories: EvaluatePolicyInput['advisories'],
+): string | undefined {
+  if (advisories === undefined)
+    return 'no advisory source was given, so the vulnerability rules were not checked';
+  if (!('lookup' in advisories) && advisories.length === 0)
+    return 'the advisory sources held no records, so the vulnerability rules were not checked';
+  return undefined;
+}
+
 const label = (c: FindingComponent): string =>
   `${c.name}${c.version !== undefined ? `@${c.version}` : ''}`;
 
@@ -145,11 +159,19 @@ export function evaluatePolicy(input: EvaluatePolicyInput): PolicyReport {
     (policy.licenses?.overrides ?? []).map((o) => [o.package.key, o.license]),
   );
   const bansByKey = new Map<string, Policy['bans'][number][]>();
+  const wildcardBans = policy.bans.filter((ban) => ban.package.wildcard);
   for (const ban of policy.bans) {
+    if (ban.package.wildcard) continue;
     const list = bansByKey.get(ban.package.key) ?? [];
     list.push(ban);
     bansByKey.set(ban.package.key, list);
   }
+  const bansOf = (key: string | undefined): Policy['bans'][number][] => {
+    if (!key) return [];
+    const exact = bansByKey.get(key) ?? [];
+    if (wildcardBans.length === 0) return exact;
+    return [...exact, ...wildcardBans.filter((ban) => ban.package.wildcard!.test(key))];
+  };
   const failRank = SEVERITY_RANK[policy.vulnerabilities.failOn];
   let evaluated = 0;
   for (const c of sbom.components) {
@@ -190,7 +212,7 @@ export function evaluatePolicy(input: EvaluatePolicyInput): PolicyReport {
       }
     }
     // Bans.
-    for (const ban of key ? (bansByKey.get(key) ?? []) : []) {
+    for (const ban of bansOf(key)) {
       if (!ban.versions.all && !ban.versions.matches(c.version)) continue;
       drafts.push({
         kind: 'ban',
@@ -199,7 +221,7 @@ export function evaluatePolicy(input: EvaluatePolicyInput): PolicyReport {
         component: comp,
         status: 'fail',
         title: `Banned package: ${ban.name}`,
-        message: `${label(comp)} is banned by "${ban.name}" (${ban.versions.text})${ban.reason ? `: ${ban.reason}` : ''}`,
+        message: `${label(comp)} is banned by "${ban.name}" (${ban.package.wildcard ? `pkg:${ban.package.key}, ` : ''}${ban.versions.text})${ban.reason ? `: ${ban.reason}` : ''}`,
         matchIds: [`BAN:${ban.name.toUpperCase()}`],
         ...(key ? { key } : {}),
       });
@@ -384,11 +406,17 @@ export function evaluatePolicy(input: EvaluatePolicyInput): PolicyReport {
     .filter((p) => p.code === 'EXPIRING_SOON')
     .map((p) => refOf(p.exception, p.index));
   const verdict = fail === 0 && invalidExceptions === 0 ? 'pass' : 'fail';
+  const unchecked = vulnerabilitiesUnchecked(input.advisories);
+  const gateIneligibleReasons = [
+    ...(mode === 'warn-only' ? ['the run was warn-only'] : []),
+    ...(unchecked ? [unchecked] : []),
+  ];
   return {
     tool: { name: 'vouch', version: VERSION },
     reportVersion: 1,
     mode,
-    gateEligible: mode === 'enforce',
+    gateEligible: gateIneligibleReasons.length === 0,
+    ...(gateIneligibleReasons.length ? { gateIneligibleReasons } : {}),
     verdict,
     evaluatedAt: now.toISOString(),
     sbom: {
@@ -423,7 +451,7 @@ export function evaluatePolicy(input: EvaluatePolicyInput): PolicyReport {
       records: db?.records.length ?? 0,
       withdrawn: db?.withdrawn.length ?? 0,
       skipped: db ? [...db.skipped] : [],
-      warnings: db ? [...db.warnings] : [],
+      warnings: [...(unchecked ? [unchecked] : []), ...(db ? db.warnings : [])],
     },
     policy: {
       scopes: [...policy.scopes],

@@ -3,7 +3,7 @@
  */
 import type { ComponentScope } from '../sbom/model.ts';
 import type { RemediationWindows, Severity } from '../exceptions/model.ts';
-import type { PackagePattern } from './purl.ts';
+import type { BanPattern, PackagePattern } from './purl.ts';
 import type { VersionRange } from '../osv/version.ts';
 
 export interface LicenseOverride {
@@ -27,7 +27,8 @@ export interface VulnerabilityPolicy {
 
 export interface Ban {
   readonly name: string;
-  readonly package: PackagePattern;
+  /** One package, or with a wildcard in the name every package it matches. */
+  readonly package: BanPattern;
   readonly versions: VersionRange;
   readonly reason?: string;
 }
@@ -103,7 +104,13 @@ export interface PolicyReport {
   readonly reportVersion: 1;
   /** enforce: the verdict counts; warn-only: reported, exit 0, and never accepted by the gate. */
   readonly mode: 'enforce' | 'warn-only';
+  /**
+   * False for a warn-only run, and for a run whose vulnerability rules were not checked (no
+   * advisory source, or offline sources with no records): the release gate refuses such a report.
+   */
   readonly gateEligible: boolean;
+  /** Why the report is not gate-eligible; present only when gateEligible is false. */
+  readonly gateIneligibleReasons?: readonly string[];
   readonly verdict: 'pass' | 'fail';
   readonly evaluatedAt: string;
   readonly sbom: {

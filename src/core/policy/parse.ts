@@ -11,7 +11,7 @@ import { parseVersionRange } from '../osv/version.ts';
 import type { ComponentScope } from '../sbom/model.ts';
 import { parseYamlSafeFast, type PathSegment } from '../safe-parse.ts';
 import type { Ban, LicenseOverride, Policy } from './model.ts';
-import { parsePackagePattern } from './purl.ts';
+import { parseBanPattern, parsePackagePattern } from './purl.ts';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 const SCOPES: readonly ComponentScope[] = ['required', 'optional', 'dev'];
@@ -195,7 +195,7 @@ export function parsePolicy(text: string, source: string): Policy {
         let pkg;
         try {
           if (typeof b['package'] !== 'string') throw new Error('is missing');
-          pkg = parsePackagePattern(b['package']);
+          pkg = parseBanPattern(b['package']);
         } catch (error) {
           return add(`"package" ${(error as Error).message}`, [...path, 'package']);
         }

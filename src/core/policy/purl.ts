@@ -1,6 +1,7 @@
 /**
  * Package patterns: a package URL without version (`pkg:npm/%40babel/traverse`, `pkg:cargo/time`)
- * naming exactly one package, as used by bans, license overrides and exceptions.
+ * naming exactly one package, as used by license overrides and exceptions; bans may also use a
+ * wildcard in the name (`pkg:npm/@sentry/*`, `pkg:cargo/tracing*`), never in the type or namespace.
  */
 import { PackageURL } from 'packageurl-js';
 import { ecosystemOfPurlType, type VersionEcosystem } from '../osv/version.ts';
@@ -63,6 +64,64 @@ function parsePatternText(text: string): PackagePattern {
     name: purl.name,
     ecosystem: ecosystemOfPurlType(purl.type),
     key: packageKey(purl.type, namespace, purl.name),
+  };
+}
+
+/** A ban's package pattern: one package, or (wildcard set) every package whose key it matches. */
+export interface BanPattern extends PackagePattern {
+  /** Set when the name has a `*`: tests a component's key (`*` never crosses a `/`). */
+  readonly wildcard?: RegExp;
+}
+
+/**
+ * Parses a ban's package pattern: an exact package as parsePackagePattern, or `*` in the name
+ * (any run of characters): `pkg:npm/@sentry/*` (a whole namespace), `pkg:cargo/tracing*`. Refused:
+ * a wildcard in the type or namespace, and a bare `*` name without a namespace (`pkg:npm/*`, every
+ * package of a type).
+ */
+export function parseBanPattern(text: string): BanPattern {
+  const trimmed = text.trim();
+  if (/^pkg:[^/]*\*/i.test(trimmed)) {
+    throw new Error(
+      `"${text}" would match packages of every type; give the type (pkg:npm/…, pkg:cargo/…)`,
+    );
+  }
+  if (!/\*|%2a/i.test(trimmed)) return parsePackagePattern(text);
+  let purl: PackageURL;
+  try {
+    purl = PackageURL.fromString(trimmed);
+  } catch (error) {
+    throw new Error(`"${text}" is not a package URL (${(error as Error).message})`);
+  }
+  if (purl.version !== undefined && purl.version !== null && purl.version !== '') {
+    throw new Error(
+      `"${text}" carries a version; give the package without version and use "versions" for the range`,
+    );
+  }
+  const namespace = purl.namespace ?? undefined;
+  if (namespace?.includes('*')) {
+    throw new Error(
+      `"${text}" has a wildcard in the namespace; a wildcard is allowed only in the name (pkg:npm/@scope/*, pkg:cargo/name*)`,
+    );
+  }
+  if (!purl.name || (!namespace && /^\**$/.test(purl.name))) {
+    throw new Error(
+      `"${text}" would match every ${purl.type} package; give a namespace (pkg:npm/@scope/*) or part of the name (pkg:cargo/name*)`,
+    );
+  }
+  if (!purl.name.includes('*')) return parsePackagePattern(text);
+  const key = packageKey(purl.type, namespace, purl.name);
+  const source = key
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[^/]*');
+  return {
+    type: purl.type,
+    ...(namespace ? { namespace } : {}),
+    name: purl.name,
+    ecosystem: ecosystemOfPurlType(purl.type),
+    key,
+    wildcard: new RegExp(`^${source}$`),
   };
 }
 

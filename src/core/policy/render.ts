@@ -23,8 +23,17 @@ function headline(report: PolicyReport): string {
   return `Policy ${verdict}${mode}: ${c.fail} failing, ${c.warn} warnings, ${c.waived} waived by exceptions; ${report.sbom.evaluated} of ${report.sbom.components} components in scope`;
 }
 
+/** Why the release gate will refuse this report, in one line; undefined when it is eligible. */
+function gateNote(report: PolicyReport): string | undefined {
+  if (report.gateEligible) return undefined;
+  const reasons = report.gateIneligibleReasons ?? [];
+  return `not accepted by the release gate${reasons.length ? `: ${reasons.join('; ')}` : ''}`;
+}
+
 export function formatText(report: PolicyReport): string {
   const lines = [headline(report)];
+  const gate = gateNote(report);
+  if (gate) lines.push(`  GATE   ${gate}`);
   for (const f of report.findings) {
     const tag = f.status === 'fail' ? 'FAIL' : f.status === 'warn' ? 'WARN' : 'WAIVED';
     lines.push(`  ${tag.padEnd(6)} ${f.id}  ${where(f)}  ${f.message}`);
@@ -48,7 +57,8 @@ export function formatText(report: PolicyReport): string {
     );
   for (const s of report.advisories.skipped)
     lines.push(`  SKIPPED advisory ${s.id} (${s.source}): ${s.reason}`);
-  for (const w of report.advisories.warnings) lines.push(`  DATA   ${w}`);
+  for (const w of report.advisories.warnings)
+    if (!report.gateIneligibleReasons?.includes(w)) lines.push(`  DATA   ${w}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -71,6 +81,8 @@ export function formatMarkdown(report: PolicyReport): string {
       '',
     );
   }
+  const gate = gateNote(report);
+  if (gate) out.push('> [!CAUTION]', `> ${md(gate)}`, '');
   out.push(
     `| failing | warnings | waived | expired exceptions | unused exceptions | components in scope |`,
     `|---|---|---|---|---|---|`,
@@ -348,6 +360,9 @@ export function buildSarif(
           verdict: report.verdict,
           mode: report.mode,
           gateEligible: report.gateEligible,
+          ...(report.gateIneligibleReasons
+            ? { gateIneligibleReasons: report.gateIneligibleReasons }
+            : {}),
         },
       },
     ],

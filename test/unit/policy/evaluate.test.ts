@@ -4,6 +4,8 @@ import { parseExceptions } from '../../../src/core/exceptions/parse.ts';
 import { buildAdvisoryDatabase } from '../../../src/core/osv/database.ts';
 import { evaluatePolicy, exitCodeOf } from '../../../src/core/policy/evaluate.ts';
 import { parsePolicy } from '../../../src/core/policy/parse.ts';
+import { buildSarif, formatMarkdown, formatText } from '../../../src/core/policy/render.ts';
+import { policyEvidenceFromReport } from '../../../src/core/gate/policy-evidence.ts';
 import { loadRealAdvisories, sbomOf } from '../../helpers/osv.ts';
 
 const npm = buildAdvisoryDatabase(loadRealAdvisories('npm'));
@@ -243,6 +245,44 @@ test('warn-only: same findings, exit 0, marked so the gate never accepts it', ()
   assert.equal(report.gateEligible, false);
   assert.equal(exitCodeOf(report), 0);
   assert.equal(evaluatePolicy({ sbom, policy: POLICY, advisories: npm, now }).gateEligible, true);
+});
+
+test('vulnerability rules with no advisories to check them against: the verdict stands, but the report is not gate-eligible', () => {
+  const sbom = sbomOf([{ ecosystem: 'npm', name: 'minimist', version: '1.2.5', license: 'MIT' }]);
+  const policy = parsePolicy('version: 1\nvulnerabilities:\n  fail-on: critical\n', 'p');
+  for (const [advisories, reason] of [
+    [undefined, /^no advisory source was given, so the vulnerability rules were not checked$/],
+    [[], /^the advisory sources held no records, so the vulnerability rules were not checked$/],
+  ] as const) {
+    const report = evaluatePolicy({ sbom, policy, now, ...(advisories ? { advisories } : {}) });
+    assert.equal(report.verdict, 'pass', 'ad-hoc use keeps its verdict');
+    assert.equal(report.gateEligible, false);
+    assert.equal(report.gateIneligibleReasons?.length, 1);
+    assert.match(report.gateIneligibleReasons![0]!, reason);
+    assert.ok(report.advisories.warnings.includes(report.gateIneligibleReasons![0]!));
+    assert.ok(
+      formatText(report).includes(
+        `\n  GATE   not accepted by the release gate: ${report.gateIneligibleReasons![0]}\n`,
+      ),
+    );
+    assert.match(formatMarkdown(report), /> \[!CAUTION\]\n> not accepted by the release gate/);
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(buildSarif(report, { sbom: 's' }))).runs[0].properties
+        .gateIneligibleReasons,
+      report.gateIneligibleReasons,
+    );
+    // The gate reads gateEligible: such a report never satisfies it.
+    assert.equal(policyEvidenceFromReport(report, 'd'.repeat(64)).warnOnly, true);
+  }
+  const checked = evaluatePolicy({ sbom, policy, now, advisories: npm });
+  assert.equal(checked.gateEligible, true);
+  assert.equal(checked.gateIneligibleReasons, undefined);
+  assert.doesNotMatch(formatText(checked), /GATE/);
+  const both = evaluatePolicy({ sbom, policy, now, mode: 'warn-only' });
+  assert.deepEqual(both.gateIneligibleReasons, [
+    'the run was warn-only',
+    'no advisory source was given, so the vulnerability rules were not checked',
+  ]);
 });
 
 test('Cargo build metadata is ignored when comparing (libgit2-sys 0.14.2+1.5.1 < 0.16.2)', () => {

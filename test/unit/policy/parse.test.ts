@@ -84,7 +84,7 @@ test('unknown keys, typos, bad ids, bad ranges and bad values are POLICY_INVALID
   );
   assert.match(
     fails('version: 1\nbans:\n  - name: x\n    package: "pkg:npm/*"\n').message,
-    /match every package/,
+    /policy\.yml:4:5: "package" "pkg:npm\/\*" would match every npm package; give a namespace/,
   );
   assert.match(
     fails('version: 1\nscopes: [runtime]\n').message,

@@ -6,6 +6,7 @@
  * manifests give their licenses and which crates only their dev-dependencies reach (scope dev).
  */
 import { posix } from 'node:path';
+import semver from 'semver';
 import { parse as parseToml } from 'smol-toml';
 import { VouchError } from '../../../errors.ts';
 import { isUnsafeKey } from '../../safe-parse.ts';
@@ -13,6 +14,7 @@ import { hashFromHex } from '../integrity.ts';
 import { normalizeLicense } from '../license.ts';
 import type { ExternalReference, SbomComponent } from '../model.ts';
 import {
+  cargoWorkspaceGlobs,
   pathCrateUrl,
   readCargoWorkspace,
   type CargoDependencyKind,
@@ -168,6 +170,7 @@ export function readCargoLockfile(
     list.push(p);
     byName.set(p.name, list);
   }
+  if (packages.length > 0) checkRequirements(memberInputs, manifests.root?.value, byName, source);
   const keyOf = (p: CargoPackage): string => `${p.name} ${p.version} ${p.source ?? ''}`;
   const resolveDep = (spec: string): CargoPackage | undefined => {
     const m = /^(\S+)(?: (\S+))?(?: \((.+)\))?$/.exec(spec.trim());
@@ -293,6 +296,142 @@ export function readCargoLockfile(
     dependencies,
     warnings,
   };
+}
+
+/** A dependency a member's Cargo.toml declares, with its version requirement (registry only). */
+interface CargoRequirement {
+  /** The crate's real name (after `package = "…"`). */
+  readonly name: string;
+  /** The key in the manifest (differs from `name` for renames). */
+  readonly alias: string;
+  /** `dependencies`, `target.'cfg(unix)'.dev-dependencies`, … */
+  readonly table: string;
+  /** Cargo's version requirement; absent for path and git dependencies (checked by name). */
+  readonly req?: string;
+}
+
+const REQUIREMENT_TABLES = [
+  'dependencies',
+  'build-dependencies',
+  'build_dependencies',
+  'dev-dependencies',
+  'dev_dependencies',
+] as const;
+
+function requirementOf(
+  alias: string,
+  spec: unknown,
+  table: string,
+  workspaceDeps: Json,
+): CargoRequirement | undefined {
+  if (typeof spec === 'string') return { name: alias, alias, table, req: spec };
+  if (!isObject(spec)) return undefined;
+  // `workspace = true` takes everything but `features` / `optional` from [workspace.dependencies].
+  const inherited: unknown = spec['workspace'] === true ? workspaceDeps[alias] : undefined;
+  const base: Json =
+    typeof inherited === 'string' ? { version: inherited } : isObject(inherited) ? inherited : spec;
+  const name = str(spec['package']) ?? str(base['package']) ?? alias;
+  const local = base['path'] !== undefined || base['git'] !== undefined;
+  const req = local ? undefined : str(base['version']);
+  return { name, alias, table, ...(req ? { req } : {}) };
+}
+
+/**
+ * Every dependency a manifest declares in `[dependencies]`, `[build-dependencies]` and their
+ * `[target.*]` forms, and in the `[dev-dependencies]` ones when `withDev` (Cargo.lock has a
+ * crate's dev-dependencies only when the crate is a workspace member or the root package).
+ */
+function cargoRequirements(
+  manifest: Json,
+  workspaceDeps: Json,
+  withDev: boolean,
+): CargoRequirement[] {
+  const tables: [string, Json][] = [['', manifest]];
+  const target = manifest['target'];
+  if (isObject(target))
+    for (const [cfg, t] of Object.entries(target))
+      if (isObject(t)) tables.push([`target.${JSON.stringify(cfg)}.`, t]);
+  const out: CargoRequirement[] = [];
+  for (const [prefix, table] of tables) {
+    for (const key of REQUIREMENT_TABLES) {
+      if (!withDev && key.startsWith('dev')) continue;
+      const deps = table[key];
+      if (!isObject(deps)) continue;
+      for (const [alias, spec] of Object.entries(deps)) {
+        const r = requirementOf(alias, spec, `${prefix}${key}`, workspaceDeps);
+        if (r) out.push(r);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A Cargo version requirement as a node-semver range: comparators separated by commas all
+ * apply (a space in node-semver); a bare version is a caret requirement (`1.2` is `^1.2`) unless
+ * it has a wildcard (`1.*`); `=`, `~`, `^`, `>`, `>=`, `<`, `<=` and partial versions mean the same
+ * in both. Undefined when it does not parse (the requirement is then not checked).
+ */
+export function cargoRequirementRange(req: string): string | undefined {
+  const parts = req.split(',').map((p) => p.trim());
+  if (parts.some((p) => p === '')) return undefined;
+  const comparators = parts.map((p) => {
+    if (!/^\d/.test(p)) return p;
+    const wildcard = p
+      .split(/[-+]/)[0]!
+      .split('.')
+      .some((s) => s === '*' || s === 'x' || s === 'X');
+    return wildcard ? p : `^${p}`;
+  });
+  const range = comparators.join(' ');
+  return semver.validRange(range, { loose: true }) ? range : undefined;
+}
+
+function satisfiesCargo(version: string, range: string): boolean {
+  if (!semver.valid(version, { loose: true })) return true;
+  return semver.satisfies(version, range, { loose: true, includePrerelease: true });
+}
+
+/**
+ * Out of sync: every dependency a member declares must be a locked crate of that name, and for a
+ * registry dependency one locked version of it must meet the requirement (as `cargo` would
+ * refuse the lockfile with `--locked`). Path and git dependencies are checked by name.
+ */
+function checkRequirements(
+  memberInputs: readonly CargoManifestInput[],
+  root: Json | undefined,
+  byName: ReadonlyMap<string, readonly CargoPackage[]>,
+  source: string,
+): void {
+  const ws = root && isObject(root['workspace']) ? root['workspace'] : undefined;
+  const wsDeps = ws && isObject(ws['dependencies']) ? ws['dependencies'] : {};
+  const exclude = cargoWorkspaceGlobs(root).exclude.map((e) =>
+    posix.normalize(e).replace(/\/$/, ''),
+  );
+  const isMember = (dir: string): boolean =>
+    dir === '.' || (ws !== undefined && !exclude.some((e) => dir === e || dir.startsWith(`${e}/`)));
+  for (const m of memberInputs) {
+    if (!m.value || !isObject(m.value['package'])) continue;
+    for (const r of cargoRequirements(m.value, wsDeps, isMember(m.dir))) {
+      const locked = byName.get(r.name) ?? [];
+      const declared = `${r.alias}${r.req ? ` = "${r.req}"` : ''} in [${r.table}]`;
+      const renamed = r.name !== r.alias ? ` (package "${r.name}")` : '';
+      if (locked.length === 0) {
+        throw new VouchError(
+          'SBOM_LOCKFILE_OUT_OF_SYNC',
+          `${m.source} declares ${declared}${renamed}, but ${source} does not list "${r.name}"`,
+        );
+      }
+      const range = r.req ? cargoRequirementRange(r.req) : undefined;
+      if (range && !locked.some((p) => satisfiesCargo(p.version, range))) {
+        const versions = locked.map((p) => p.version).join(', ');
+        throw new VouchError(
+          'SBOM_LOCKFILE_OUT_OF_SYNC',
+          `${m.source} declares ${declared}${renamed}, but ${source} locks ${r.name} ${versions}`,
+        );
+      }
+    }
+  }
 }
 
 /**

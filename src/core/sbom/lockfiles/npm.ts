@@ -51,6 +51,8 @@ function packagesFromV1(lock: Json, source: string): Record<string, Json> {
     for (const [name, raw] of Object.entries(deps)) {
       if (!isObject(raw)) throw invalid(source, `dependency "${name}" is not an object`);
       const path = `${prefix}node_modules/${name}`;
+      if (raw['version'] !== undefined && typeof raw['version'] !== 'string')
+        throw invalid(source, `dependency "${path}" has a "version" that is not a string`);
       const version = str(raw['version']) ?? '';
       const entry: Json = {
         resolved: raw['resolved'],
@@ -160,7 +162,10 @@ export function readNpmLockfile(
     );
   }
   let packages: Record<string, Json>;
-  if (version === 1 || lock['packages'] === undefined) {
+  const fromV1 = version === 1 || lock['packages'] === undefined;
+  const entryName = (path: string): string =>
+    fromV1 ? `dependency "${path}"` : `packages["${path}"]`;
+  if (fromV1) {
     packages = packagesFromV1(lock, source);
     if (manifest) checkInSyncV1(lock, manifest, source);
   } else {
@@ -168,6 +173,8 @@ export function readNpmLockfile(
     packages = {};
     for (const [path, entry] of Object.entries(lock['packages'])) {
       if (!isObject(entry)) throw invalid(source, `packages["${path}"] is not an object`);
+      if (entry['version'] !== undefined && typeof entry['version'] !== 'string')
+        throw invalid(source, `packages["${path}"] has a "version" that is not a string`);
       packages[path] = entry;
     }
     const rootEntry = packages[''];
@@ -254,7 +261,7 @@ export function readNpmLockfile(
       purl: buildPurl('npm', group, name, version, qualifiers),
       ecosystem: 'npm',
       scope,
-      hashes: hashesFromIntegrity(entry['integrity']),
+      hashes: hashesFromIntegrity(entry['integrity'], { source, entry: entryName(path) }),
       license: normalizeLicense(entry['license']),
       externalReferences,
       properties,

@@ -305,7 +305,13 @@ export function readPnpmLockfile(
         version,
         purl: buildPurl('npm', group, name, version, src.qualifiers),
         ecosystem: 'npm',
-        hashes: hashesFromIntegrity(resolution['integrity']),
+        hashes: hashesFromIntegrity(resolution['integrity'], {
+          // Located only when reported: a lookup per package would be quadratic.
+          get source() {
+            return at(lock, ['packages', key, 'resolution', 'integrity']);
+          },
+          entry: `package "${key}"`,
+        }),
         externalReferences: src.references,
         properties,
       },

@@ -303,7 +303,10 @@ function readClassic(
     const src = isGit
       ? sourceOf(resolvedRaw ?? first.rest)
       : sourceOf(resolved ?? (first.rest.startsWith('file:') ? first.rest : undefined));
-    const hashes = hashesFromIntegrity(entry['integrity']);
+    const hashes = hashesFromIntegrity(entry['integrity'], {
+      source,
+      entry: `entry "${patterns[0]}"`,
+    });
     if (!isGit && fragment && !hashes.some((h) => h.alg === 'SHA-1'))
       hashes.push(...hashFromHex(fragment, 'SHA-1'));
     const properties: Record<string, string> = {};

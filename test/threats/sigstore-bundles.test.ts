@@ -1,5 +1,5 @@
 /**
- * THREATS 2, 4, 6–11, 14, 16 and 50 (log and CA windows): each refusal asserted by its exact code
+ * THREATS 2, 4, 6–11, 14, 16, 18 and 50 (log and CA windows): each refusal asserted by its exact code
  * on the real Sigstore conformance bundles (../shared/conformance/sigstore), and on copies of the
  * happy-path bundle and the production trusted root altered the way the conformance suite makes
  * its cases. Verification writes nothing: the CLI runs leave their directory as they found it.
@@ -266,6 +266,60 @@ test('THREATS 50: a CA or log outside its trust window is refused; overlapping a
   assert.equal(await alteredOutcome(HAPPY, rotated), 'pass');
 });
 
+test('THREATS 18: an identity pattern cannot break out of its anchors', async () => {
+  const byPattern = async (identityPattern: string): Promise<string> => {
+    try {
+      const r = await verifyArtifacts(
+        {
+          artifacts: [ARTIFACT],
+          bundles: [join(BASE, 'bundle-verify/happy-path-v0.3/bundle.sigstore.json')],
+          trust: { kind: 'file', path: join(BASE, 'trusted_root.production.json') },
+          identity: { identityPattern, issuer: ISSUER },
+        },
+        { cwd: BASE, logger: silentLogger },
+      );
+      return r.artifacts[0]!.verdict === 'pass' ? 'pass' : r.artifacts[0]!.error!.code;
+    } catch (error) {
+      assert.ok(error instanceof VouchError, String(error));
+      return error.code;
+    }
+  };
+  const escaped = IDENTITY.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  assert.equal(await byPattern(escaped), 'pass');
+  // Pasted into ^(?:…)$ these would close vouch's group and accept any identity.
+  for (const pattern of [
+    'https://github.com/nobody/x)|(.*',
+    'x)|.*|(?:x',
+    '\\k<a>)|(?<a>.*',
+    'x)|(?<=.)(.*',
+  ]) {
+    assert.equal(await byPattern(pattern), 'USAGE_INVALID_VALUE', pattern);
+  }
+  // Lookarounds and backreferences stay inside the anchors: nothing before ^ to look back at.
+  assert.equal(await byPattern('(?<=https://github\\.com/nobody/).*'), 'VERIFY_IDENTITY_MISMATCH');
+  assert.equal(await byPattern('(https://github\\.com/nobody/.*)|\\1'), 'VERIFY_IDENTITY_MISMATCH');
+  // The real CLI: a usage error (exit 2) with the code, nothing written.
+  const cwd = mkdtempSync(join(tmpdir(), 'vouch-threats-pattern-'));
+  const r = vouch(
+    [
+      'verify',
+      '--bundle',
+      join(BASE, 'bundle-verify/happy-path-v0.3/bundle.sigstore.json'),
+      '--trusted-root',
+      join(BASE, 'trusted_root.production.json'),
+      '--certificate-identity-regexp',
+      'https://github.com/nobody/x)|(.*',
+      '--certificate-oidc-issuer',
+      ISSUER,
+      ARTIFACT,
+    ],
+    { cwd },
+  );
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /\[USAGE_INVALID_VALUE\]/);
+  assert.deepEqual(readdirSync(cwd), []);
+});
+
 test('THREATS 4, 8, 14: the real CLI exits 1 with the code and writes nothing', () => {
   for (const [name, code] of [
     ['bundle-from-wrong-instance_fail', 'VERIFY_CERTIFICATE_INVALID'],
@@ -301,10 +355,11 @@ test('THREATS 11: a DSSE signature over the bare payload instead of its PAE enco
   writeFileSync(join(dir, 'app.tgz'), data);
   const key = generateTestKey();
   writeFileSync(join(dir, 'key.pub'), key.pem);
+  // Not SLSA provenance: a key-signed offline provenance is refused before its DSSE is judged.
   const statement = statementFor(
     'app.tgz',
     data,
-    'https://slsa.dev/provenance/v1',
+    'https://example.com/vouch-test-attestation/v1',
     githubProvenance(),
   );
   const good = (await keyDsseBundle(key, statement)) as {

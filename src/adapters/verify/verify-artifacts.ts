@@ -15,6 +15,7 @@ import {
   parseStatement,
   SBOM_PREDICATE_TYPES,
   type ArtifactDigests,
+  type Statement,
 } from '../../core/verify/attestation.ts';
 import {
   checkIdentityPolicy,
@@ -23,7 +24,6 @@ import {
 } from '../../core/verify/identity-policy.ts';
 import {
   checkSlsaProvenance,
-  readSlsaFacts,
   SLSA_PROVENANCE_V1,
   type SlsaPolicy,
 } from '../../core/verify/slsa.ts';
@@ -73,8 +73,19 @@ export interface VerifyRequest {
   readonly maxBundleBytes?: number;
   /** Require transparency-log evidence for key-signed bundles too. */
   readonly requireTlog?: boolean;
+  /**
+   * Accept key-signed SLSA provenance with no log entry or timestamp (signed `--offline`). Only
+   * the release gate sets it, for the key or trusted-keys file it was given; keyless provenance
+   * always needs a witness.
+   */
+  readonly allowUnwitnessedKeyProvenance?: boolean;
   /** Plain @sigstore/core encoding instead of the fast path (same verdicts; for cross-checks). */
   readonly careful?: boolean;
+  /**
+   * Sigstore protocol only (`vouch verify-bundle`, the conformance CLI): signature, signer,
+   * statement and subject are checked, but an SLSA predicate is neither interpreted nor reported.
+   */
+  readonly sigstoreOnly?: boolean;
   /** Produce an SLSA VSA statement per artifact. */
   readonly vsa?: { readonly verifierId?: string; readonly policyUri: string };
 }
@@ -294,6 +305,57 @@ function keyPolicyFor(request: VerifyRequest, cwd: string): KeyPolicy {
   return { type: 'certificate' };
 }
 
+/**
+ * SLSA provenance must carry independent evidence of when it was signed: a log entry, or, under a
+ * trusted root that lists no transparency log (GitHub's instance, as `gh attestation verify`
+ * accepts it), a keyless certificate with a verified RFC 3161 timestamp. A key-signed provenance
+ * without either passes only when the caller allows it (the release gate, for the key it was
+ * given).
+ */
+function checkProvenanceWitness(
+  evidence: BundleEvidence,
+  request: VerifyRequest,
+  logless: boolean,
+): void {
+  if (evidence.tlog.length > 0) return;
+  const timestamped =
+    logless &&
+    evidence.signer.type === 'certificate' &&
+    evidence.timestamps.some((t) => t.source === 'tsa');
+  if (timestamped) return;
+  if (evidence.signer.type === 'key' && request.allowUnwitnessedKeyProvenance === true) return;
+  throw new VouchError(
+    'VERIFY_TLOG_MISSING',
+    logless
+      ? 'SLSA provenance without a verified timestamp is refused'
+      : 'SLSA provenance without transparency-log evidence is refused',
+    {
+      hint: 'Sign the provenance with a transparency log (not --offline), or keylessly in CI.',
+    },
+  );
+}
+
+/** Checks an SLSA v1 provenance (witness, certificate claims, the SLSA policy if any): its facts. */
+function provenanceFacts(
+  evidence: BundleEvidence,
+  statement: Statement,
+  request: VerifyRequest,
+  checks: string[],
+  logless: boolean,
+): Record<string, unknown> {
+  checkProvenanceWitness(evidence, request, logless);
+  const certificate = evidence.signer.type === 'certificate' ? evidence.signer.claims : undefined;
+  const facts: Record<string, unknown> = {
+    ...checkSlsaProvenance(statement.predicate, request.slsa ?? {}, certificate),
+  };
+  if (request.slsa) checks.push('slsa provenance');
+  else {
+    facts['checked'] = false;
+    if (certificate) checks.push('provenance claims');
+  }
+  return facts;
+}
+
 /** Policy checks after the cryptography; returns the report facts. */
 function applyPolicy(
   evidence: BundleEvidence,
@@ -335,38 +397,11 @@ function applyPolicy(
   if (request.predicateType) checks.push('predicate type');
   let facts: Record<string, unknown> | undefined;
   if (statement.predicateType === SLSA_PROVENANCE_V1) {
-    // Provenance must carry independent evidence of when it was signed: a log entry, or, under a
-    // trusted root that lists no transparency log (GitHub's instance, as `gh attestation verify`
-    // accepts it), a keyless certificate with a verified RFC 3161 timestamp.
-    const timestamped =
-      logless &&
-      evidence.signer.type === 'certificate' &&
-      evidence.timestamps.some((t) => t.source === 'tsa');
-    if (request.slsa && evidence.tlog.length === 0 && !timestamped) {
-      throw new VouchError(
-        'VERIFY_TLOG_MISSING',
-        logless
-          ? 'SLSA provenance without a verified timestamp is refused'
-          : 'SLSA provenance without transparency-log evidence is refused',
-      );
-    }
-    if (request.slsa) {
-      // The facts are trusted only when asked for: then the certificate must back them.
-      facts = {
-        ...checkSlsaProvenance(
-          statement.predicate,
-          request.slsa,
-          evidence.signer.type === 'certificate' ? evidence.signer.claims : undefined,
-        ),
-      };
-      checks.push('slsa provenance');
-    } else {
-      try {
-        facts = { ...readSlsaFacts(statement.predicate), checked: false };
-      } catch {
-        facts = undefined;
-      }
-    }
+    // Every SLSA provenance that verifies, with or without SLSA flags, is held to the witness
+    // rule and to the certificate's claims (THREATS 26-27); the flags add the policy checks.
+    // Only the Sigstore protocol (verify-bundle) leaves the predicate alone and reports no facts.
+    if (!request.sigstoreOnly || request.slsa)
+      facts = provenanceFacts(evidence, statement, request, checks, logless);
   } else if ((SBOM_PREDICATE_TYPES as readonly string[]).includes(statement.predicateType)) {
     facts = { ...checkSbomPredicate(statement.predicateType, statement.predicate) };
     checks.push('sbom parses');

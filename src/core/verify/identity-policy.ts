@@ -37,17 +37,36 @@ export interface CertificateSigner {
   readonly claims: CertificateClaims;
 }
 
-/** Anchored version of a user pattern; a bad pattern is a user error. */
+function invalidPattern(pattern: string, why: string, cause?: unknown): VouchError {
+  return new VouchError('USAGE_INVALID_VALUE', `identity pattern "${pattern}" ${why}`, {
+    hint: 'Give one self-contained regular expression; vouch anchors it as ^(?:RE)$ itself.',
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}
+
+/**
+ * Anchored version of a user pattern; a bad pattern is a user error. The pattern is compiled on
+ * its own first: one that only compiles once wrapped (`x)|(.*` closes the group vouch adds and
+ * would match any identity) is refused, so the anchors always enclose the whole pattern.
+ * Lookarounds and backreferences cannot reach past the anchors: `^` and `$` stay outside.
+ */
 export function compileIdentityPattern(pattern: string): RegExp {
+  let alone: RegExp;
   try {
-    return new RegExp(`^(?:${pattern})$`, 'u');
+    alone = new RegExp(pattern, 'u');
   } catch (error) {
-    throw new VouchError(
-      'USAGE_INVALID_VALUE',
-      `identity pattern "${pattern}" is not a valid regular expression`,
-      { cause: error },
-    );
+    throw invalidPattern(pattern, 'is not a valid regular expression on its own', error);
   }
+  let anchored: RegExp;
+  try {
+    anchored = new RegExp(`^(?:${pattern})$`, 'u');
+  } catch (error) {
+    throw invalidPattern(pattern, 'cannot be anchored', error);
+  }
+  if (anchored.source !== `^(?:${alone.source})$`) {
+    throw invalidPattern(pattern, 'does not stay inside its anchors');
+  }
+  return anchored;
 }
 
 /** Checks the shape of a policy: an issuer and exactly one of identity or pattern. */

@@ -15,7 +15,10 @@ export interface SlsaPolicy {
   readonly builderIds?: readonly string[];
   /** `owner/name` or full repository URL, exact. */
   readonly sourceRepository?: string;
-  /** `refs/heads/X`, `refs/tags/X`, a bare branch or tag name, or a semver range for tags. */
+  /**
+   * `refs/heads/X` or `refs/tags/X` (exact); a bare version or semver range (tags only); any other
+   * bare name is a branch (see refMatches).
+   */
   readonly sourceRef?: string;
   /** Workflow file path, exact (`.github/workflows/release.yml`). */
   readonly workflow?: string;
@@ -95,13 +98,29 @@ export function readSlsaFacts(predicate: unknown): SlsaFacts {
   };
 }
 
-/** True when `ref` satisfies the policy's ref (see SlsaPolicy.sourceRef). Case-sensitive. */
+/** A bare name that reads as a version (`v1.2.3`, `1.2`, `2.0.0-rc.1`, `1.x`): a tag, never a branch. */
+const VERSION_LIKE = /^v?\d+(?:(?:\.(?:\d+|[xX*]))+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)?$/;
+/** A bare name written as a semver range (`^1.2.0`, `>=1 <2`, `~1.4`, `1.2 || 2`): tags only. */
+const RANGE_LIKE = /^[\^~<>=*]|\s|\|\|/;
+
+/** What a bare `--source-ref` name means: exactly one kind of ref, never both (THREATS 24). */
+export function bareRefKind(policyRef: string): 'tag' | 'branch' {
+  return VERSION_LIKE.test(policyRef) || RANGE_LIKE.test(policyRef) ? 'tag' : 'branch';
+}
+
+/**
+ * True when `ref` satisfies the policy's ref. Case-sensitive. `refs/…` matches exactly. A bare
+ * name is unambiguous: one that reads as a version or a semver range matches tags only
+ * (`refs/tags/NAME`, or a version tag inside the range), any other bare name matches the branch
+ * `refs/heads/NAME` only; so a pushed branch named `v1.2.3` never satisfies `v1.2.3`.
+ */
 export function refMatches(policyRef: string, ref: string | undefined): boolean {
   if (ref === undefined) return false;
   if (policyRef.startsWith('refs/')) return policyRef === ref;
-  if (ref === `refs/heads/${policyRef}` || ref === `refs/tags/${policyRef}`) return true;
+  if (bareRefKind(policyRef) === 'branch') return ref === `refs/heads/${policyRef}`;
   if (!ref.startsWith('refs/tags/')) return false;
-  const range = semver.validRange(policyRef);
+  if (ref === `refs/tags/${policyRef}`) return true;
+  const range = semver.validRange(policyRef.startsWith('v') ? policyRef.slice(1) : policyRef);
   if (range === null) return false;
   const tag = ref.slice('refs/tags/'.length);
   const version = semver.valid(tag.startsWith('v') ? tag.slice(1) : tag);

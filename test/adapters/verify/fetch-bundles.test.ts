@@ -34,7 +34,8 @@ import {
   type TestKey,
 } from '../../helpers/verify-bundles.ts';
 
-const SLSA = 'https://slsa.dev/provenance/v1';
+// Key-signed offline test attestations: not SLSA provenance, which would need a log entry.
+const ATTESTED = 'https://example.com/vouch-test-attestation/v1';
 const fast = { baseDelayMs: 1, maxDelayMs: 5 };
 const githubBundle = JSON.parse(
   readFileSync(
@@ -85,7 +86,10 @@ describe('bundles from the GitHub attestations API (recorded responses)', () => 
         timestampAuthorities: [],
       }),
     );
-    ours = await keyDsseBundle(key, statementFor('app.tgz', data, SLSA, { buildDefinition: {} }));
+    ours = await keyDsseBundle(
+      key,
+      statementFor('app.tgz', data, ATTESTED, { buildDefinition: {} }),
+    );
   });
   after(async () => {
     for (const s of servers) await s.close();
@@ -408,7 +412,7 @@ describe('bundles from release assets (recorded responses)', () => {
       }),
     );
     bundleText = `${JSON.stringify(
-      await keyDsseBundle(key, statementFor('app.tgz', data, SLSA, { buildDefinition: {} })),
+      await keyDsseBundle(key, statementFor('app.tgz', data, ATTESTED, { buildDefinition: {} })),
       null,
       2,
     )}\n`;
@@ -524,7 +528,7 @@ describe('vouch verify --from-github / --from-release (recorded responses)', () 
         timestampAuthorities: [],
       }),
     );
-    const bundle = await keyDsseBundle(key, statementFor('app.tgz', data, SLSA, { x: 1 }));
+    const bundle = await keyDsseBundle(key, statementFor('app.tgz', data, ATTESTED, { x: 1 }));
     gh = await startGitHubServer({
       [`GET /repos/octo/app/attestations/${digest}`]: {
         status: 200,

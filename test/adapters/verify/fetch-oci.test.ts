@@ -33,7 +33,8 @@ import { VouchError } from '../../../src/errors.ts';
 import { pushTestImage, startRegistry, type LocalRegistry } from '../../helpers/registry.ts';
 import { generateTestKey, keyDsseBundle, type TestKey } from '../../helpers/verify-bundles.ts';
 
-const SLSA = 'https://slsa.dev/provenance/v1';
+// Key-signed offline test attestations: not SLSA provenance, which would need a log entry.
+const ATTESTED = 'https://example.com/vouch-test-attestation/v1';
 const sha = (b: Buffer | string): string =>
   `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -62,7 +63,7 @@ describe('bundles from OCI referrers (docker-registry on loopback, pushed with o
     await registry.stop();
   });
 
-  async function attest(imageRef: string, digest: string, predicateType = SLSA) {
+  async function attest(imageRef: string, digest: string, predicateType = ATTESTED) {
     const statement = {
       _type: 'https://in-toto.io/Statement/v1',
       subject: [{ name: imageRef.split('@')[0]!, digest: { sha256: digest.slice(7) } }],
@@ -106,7 +107,7 @@ describe('bundles from OCI referrers (docker-registry on loopback, pushed with o
         bundles: [],
         sources: [parseOciSource(image)],
         key: 'key.pub',
-        predicateType: SLSA,
+        predicateType: ATTESTED,
         trust: { kind: 'file', path: 'trusted_root.json' },
       },
       { cwd: dir, logger: silentLogger },

@@ -709,6 +709,52 @@ describe('verifyArtifacts', () => {
     );
   });
 
+  it('THREATS 26–27 hold for every SLSA provenance, with --predicate-type alone or no flag at all', async () => {
+    const st = statementFor('app.tgz', data, SLSA, githubProvenance());
+    // Key-signed --offline provenance: no log entry, no timestamp.
+    write('prov-key-offline.json', await keyDsseBundle(key, st));
+    const offline = { artifacts: ['app.tgz'], bundles: ['prov-key-offline.json'], key: 'key.pub' };
+    assert.equal(await outcome({ ...offline, predicateType: SLSA }), 'VERIFY_TLOG_MISSING');
+    assert.equal(await outcome(offline), 'VERIFY_TLOG_MISSING');
+    // The same provenance logged in Rekor passes; its facts are reported unchecked.
+    write('prov-key-logged.json', await keyDsseBundle(key, st, sigstore));
+    const logged = await verify({
+      artifacts: ['app.tgz'],
+      bundles: ['prov-key-logged.json'],
+      key: 'key.pub',
+      predicateType: SLSA,
+    });
+    assert.equal(logged.passed, true, JSON.stringify(logged.artifacts[0]!.error));
+    assert.equal(logged.artifacts[0]!.predicate!.facts!['checked'], false);
+    // The release gate's opt-in accepts the offline key provenance, never a keyless one without
+    // a witness, nor one whose claims the certificate contradicts.
+    assert.equal(await outcome({ ...offline, allowUnwitnessedKeyProvenance: true }), 'pass');
+    write('prov-keyless-notlog.json', await keylessDsseBundle(sigstore, st, { rekor: false }));
+    assert.equal(
+      await outcome({
+        artifacts: ['app.tgz'],
+        bundles: ['prov-keyless-notlog.json'],
+        identity,
+        allowUnwitnessedKeyProvenance: true,
+      }),
+      'VERIFY_TLOG_MISSING',
+    );
+    const forged = statementFor(
+      'app.tgz',
+      data,
+      SLSA,
+      githubProvenance({ invocationId: 'https://github.com/octo/app/actions/runs/999/attempts/1' }),
+    );
+    write('prov-forged-noflags.json', await keylessDsseBundle(sigstore, forged));
+    const forgedReq = { artifacts: ['app.tgz'], bundles: ['prov-forged-noflags.json'], identity };
+    assert.equal(await outcome({ ...forgedReq, predicateType: SLSA }), 'VERIFY_CLAIM_MISMATCH');
+    assert.equal(await outcome(forgedReq), 'VERIFY_CLAIM_MISMATCH');
+    // verify-bundle (the Sigstore protocol) checks the bundle and reports no provenance facts.
+    const bare = await verify({ ...forgedReq, sigstoreOnly: true });
+    assert.equal(bare.passed, true, JSON.stringify(bare.artifacts[0]!.error));
+    assert.equal(bare.artifacts[0]!.predicate!.facts, undefined);
+  });
+
   it("under a trusted root with no transparency log (as on GitHub's instance), SLSA provenance stands on a verified timestamp; without one it is refused", async () => {
     const slsa = {
       builderIds: ['https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1.2.3'],

@@ -7,6 +7,7 @@ import {
 } from '../../../src/core/verify/claims.ts';
 import {
   checkIdentityPolicy,
+  compileIdentityPattern,
   sameRepository,
   workflowPath,
   type CertificateSigner,
@@ -107,6 +108,16 @@ test('a plain identity never matches as a substring or prefix; patterns are anch
     ),
     'passed',
   );
+  // A pattern that only compiles once wrapped would close the anchoring group: refused.
+  for (const pattern of ['https://github.com/nobody/x)|(.*', 'x)|(?<=.)(.*', '\\k<a>)|(?<a>.*']) {
+    assert.equal(
+      code(() => checkIdentityPolicy({ identityPattern: pattern, issuer: ISSUER }, evil)),
+      'USAGE_INVALID_VALUE',
+      pattern,
+    );
+  }
+  assert.equal(compileIdentityPattern('a|b').source, '^(?:a|b)$');
+  assert.equal(compileIdentityPattern('a|b').test('ab'), false);
   assert.equal(sameRepository('org/repo', 'https://github.com/org/repo-evil'), false);
   assert.equal(sameRepository('org/repo', 'https://github.com/evil-org/repo'), false);
   assert.equal(sameRepository('org/repo', 'https://github.com/org/repo'), true);

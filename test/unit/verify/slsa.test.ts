@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkSlsaProvenance, refMatches } from '../../../src/core/verify/slsa.ts';
+import { bareRefKind, checkSlsaProvenance, refMatches } from '../../../src/core/verify/slsa.ts';
 import { VouchError } from '../../../src/errors.ts';
 import { githubProvenance } from '../../helpers/verify-bundles.ts';
 
@@ -87,6 +87,28 @@ test('ref: branch, tag, case-sensitive, semver ranges on tags only, manual runs 
   assert.equal(refMatches('^1.2.0', 'refs/tags/v1.2.3'), true);
   assert.equal(refMatches('^1.3.0', 'refs/tags/v1.2.3'), false);
   assert.equal(refMatches('^1.2.0', 'refs/heads/1.2.3'), false);
+  // A bare name means one kind of ref: a version or range a tag, anything else a branch.
+  assert.equal(bareRefKind('v1.2.3'), 'tag');
+  assert.equal(bareRefKind('main'), 'branch');
+  assert.equal(refMatches('v1.2.3', 'refs/heads/v1.2.3'), false, 'a branch pushed as v1.2.3');
+  assert.equal(refMatches('1.2.3', 'refs/heads/1.2.3'), false);
+  assert.equal(refMatches('2.0.0-rc.1', 'refs/tags/v2.0.0-rc.1'), true);
+  assert.equal(refMatches('1.x', 'refs/tags/v1.4.0'), true);
+  assert.equal(refMatches('1.x', 'refs/heads/1.x'), false, 'refs/heads/1.x names that branch');
+  assert.equal(refMatches('refs/heads/1.x', 'refs/heads/1.x'), true);
+  assert.equal(refMatches('main', 'refs/tags/main'), false, 'a tag pushed as main');
+  assert.equal(refMatches('release-2024', 'refs/heads/release-2024'), true);
+  assert.equal(refMatches('release-2024', 'refs/tags/release-2024'), false);
+  assert.equal(refMatches('refs/tags/release-2024', 'refs/tags/release-2024'), true);
+  assert.equal(refMatches('1-stable', 'refs/heads/1-stable'), true);
+  assert.equal(
+    code(() =>
+      checkSlsaProvenance(githubProvenance({ ref: 'refs/heads/v1.2.3' }), {
+        sourceRef: 'v1.2.3',
+      }),
+    ),
+    'VERIFY_REF_MISMATCH',
+  );
   assert.equal(
     code(() =>
       checkSlsaProvenance(

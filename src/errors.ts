@@ -408,7 +408,7 @@ export const ERROR_CODES = {
   },
   SIGN_UNTRUSTED_TRIGGER: {
     kind: 'refusal',
-    hint: 'Set allow-untrusted-triggers: true only if the job does not check out untrusted code.',
+    hint: 'Only if the job does not check out untrusted code: set the action input allow-untrusted-triggers: true, or pass --allow-untrusted-triggers to the CLI.',
   },
   SIGN_WITNESS_FAILED: {
     kind: 'user',
@@ -469,7 +469,7 @@ export const ERROR_CODES = {
   },
   EXCEPTIONS_APPROVAL_UNVERIFIED: {
     kind: 'refusal',
-    hint: "Each exception's `approval` must be a merged pull request approved by an allowed approver.",
+    hint: "Each exception's `approval` must be the merged pull request that added or extended it, approved on its final head commit by an allowed approver who is neither its author nor its last pusher.",
   },
   EXCEPTIONS_DATE_INVALID: {
     kind: 'user',
@@ -554,7 +554,7 @@ export const ERROR_CODES = {
   },
   GATE_EXCEPTION_UNAPPROVED: {
     kind: 'refusal',
-    hint: "The exception's `approval` must be a merged pull request of this repository that changed the exceptions file, approved by a member of the approver teams other than its author.",
+    hint: "The exception's `approval` must be the merged pull request of this repository that added or extended it, approved on its final head commit by an approver-team member who is neither its author nor its last pusher.",
   },
   GATE_EXCEPTIONS_BRANCH_UNPROTECTED: {
     kind: 'refusal',

@@ -1,13 +1,24 @@
 /**
  * Exceptions at release time (THREATS 45): read from the protected default branch through the
  * API, never from the tree being released; optionally each exception's `approval` link is
- * confirmed as a merged pull request with an approving review by an allowed approver.
+ * confirmed: a merged pull request whose change to the exceptions file added, changed or extended
+ * that very exception, approved under the pull-request approval rule (evaluateApproval: on its
+ * final head commit, by an allowed approver who is neither its author nor its last pusher).
  */
+import { evaluateApproval, type ApprovalResult } from '../../core/exceptions/approval.ts';
+import { diffExceptions, needsApproval } from '../../core/exceptions/diff.ts';
 import type { ExceptionsFile, PolicyException } from '../../core/exceptions/model.ts';
-import { parseExceptions } from '../../core/exceptions/parse.ts';
+import { canonicalPackage, checkExceptions, parseExceptions } from '../../core/exceptions/parse.ts';
 import { VouchError } from '../../errors.ts';
 import { splitRepo, type GitHubClient } from './client.ts';
-import { getPullRequest, listPullRequestFiles, listPullRequestReviews } from './pull-request.ts';
+import {
+  findLastPushers,
+  getPullRequest,
+  listPullRequestFiles,
+  listPullRequestReviews,
+  type PullRequestInfo,
+  type PullRequestRef,
+} from './pull-request.ts';
 import { getDefaultBranch, isTeamMember, readFileAtRef } from './repository.ts';
 
 export interface ApprovalEvidence {
@@ -26,6 +37,8 @@ export interface ApprovalEvidence {
   readonly approvers: readonly string[];
   /** Why the link was not confirmed. */
   readonly reason?: string;
+  /** Set when the link was checked and not confirmed: the refusal's code. */
+  readonly code?: 'EXCEPTIONS_APPROVAL_UNVERIFIED';
 }
 
 export interface LoadReleaseExceptionsOptions {
@@ -113,16 +126,14 @@ export async function loadReleaseExceptions(
       'verifying approvals needs at least one allowed approver (@user or @org/team)',
     );
   }
-  const cache = new Map<
-    string,
-    Promise<Omit<ApprovalEvidence, 'exceptionId' | 'package' | 'approval'>>
-  >();
+  // Exceptions approved together share one pull request: it is read once.
+  const cache = new Map<string, Promise<PullRequestProof>>();
   const approvals: ApprovalEvidence[] = [];
   const kept: PolicyException[] = [];
   for (const e of file.exceptions) {
     let pending = cache.get(e.approval);
     if (!pending) {
-      pending = confirmApproval(client, e.approval, {
+      pending = provePullRequest(client, e.approval, {
         owner,
         repo,
         path: options.path,
@@ -131,7 +142,7 @@ export async function loadReleaseExceptions(
       });
       cache.set(e.approval, pending);
     }
-    const result = await pending;
+    const result = confirmException(e, await pending, options.path);
     approvals.push({ exceptionId: e.id, package: e.package, approval: e.approval, ...result });
     if (result.verified) kept.push(e);
   }
@@ -144,23 +155,83 @@ export async function loadReleaseExceptions(
   };
 }
 
-async function confirmApproval(
-  client: GitHubClient,
-  url: string,
-  context: {
-    owner: string;
-    repo: string;
-    path: string;
-    allowedApprovers: readonly string[];
-    serverHost?: string;
-  },
-): Promise<Omit<ApprovalEvidence, 'exceptionId' | 'package' | 'approval'>> {
-  const refuse = (reason: string, extra: Partial<ApprovalEvidence> = {}) => ({
+type Confirmation = Omit<ApprovalEvidence, 'exceptionId' | 'package' | 'approval'>;
+
+type PullRequestFacts = Pick<ApprovalEvidence, 'pullRequest' | 'mergedAt' | 'mergeCommitSha'>;
+
+/** What one approval pull request proves, shared by every exception that links to it. */
+interface PullRequestProof {
+  /** Why the pull request confirms nothing (then no exception linking to it is confirmed). */
+  readonly refusal?: string;
+  readonly facts: PullRequestFacts;
+  /** Allowed approvers whose approval counts under the rule. */
+  readonly approvers: readonly string[];
+  /** Entries the pull request added, changed or extended, as they are at its merge commit. */
+  readonly approved: readonly PolicyException[];
+}
+
+interface ProofContext {
+  readonly owner: string;
+  readonly repo: string;
+  readonly path: string;
+  readonly allowedApprovers: readonly string[];
+  readonly serverHost?: string;
+}
+
+function refused(reason: string, facts: PullRequestFacts = {}): Confirmation {
+  return {
     verified: false,
     checked: true,
     approvers: [],
     reason,
-    ...extra,
+    code: 'EXCEPTIONS_APPROVAL_UNVERIFIED',
+    ...facts,
+  };
+}
+
+const sameVersions = (a: PolicyException, b: PolicyException): boolean =>
+  (a.versions ?? '*').replace(/\s+/g, ' ') === (b.versions ?? '*').replace(/\s+/g, ' ');
+
+/**
+ * Confirms one exception against its pull request: the pull request must confirm at all, and
+ * its change must have added, changed or extended this exception (same id and package, however
+ * the purl is spelled) with the same versions and an expiry no earlier than the one in force.
+ */
+function confirmException(e: PolicyException, proof: PullRequestProof, path: string): Confirmation {
+  if (proof.refusal !== undefined) return refused(proof.refusal, proof.facts);
+  const pr = `pull request #${proof.facts.pullRequest}`;
+  const pkg = canonicalPackage(e.package);
+  const matches = proof.approved.filter(
+    (h) => h.id.toLowerCase() === e.id.toLowerCase() && canonicalPackage(h.package) === pkg,
+  );
+  if (matches.length === 0)
+    return refused(
+      `${pr} did not add or extend exception ${e.id} for ${e.package} in ${path}`,
+      proof.facts,
+    );
+  const covering = matches.find((h) => sameVersions(h, e) && h.expires >= e.expires);
+  if (!covering) {
+    const h = matches.find((m) => sameVersions(m, e)) ?? matches[0]!;
+    return refused(
+      sameVersions(h, e)
+        ? `${pr} approved exception ${e.id} for ${e.package} until ${h.expires}, not ${e.expires}`
+        : `${pr} approved exception ${e.id} for ${e.package} for versions "${h.versions ?? '*'}", not "${e.versions ?? '*'}"`,
+      proof.facts,
+    );
+  }
+  return { verified: true, checked: true, approvers: proof.approvers, ...proof.facts };
+}
+
+async function provePullRequest(
+  client: GitHubClient,
+  url: string,
+  context: ProofContext,
+): Promise<PullRequestProof> {
+  const refuse = (refusal: string, facts: PullRequestFacts = {}): PullRequestProof => ({
+    refusal,
+    facts,
+    approvers: [],
+    approved: [],
   });
   const m = PR_URL.exec(url.trim());
   if (!m) return refuse('not a pull request URL');
@@ -182,42 +253,111 @@ async function confirmApproval(
       return refuse(`pull request #${num} does not exist`);
     throw error;
   }
-  const base = {
+  const facts: PullRequestFacts = {
     pullRequest: pull.number,
     ...(pull.mergedAt ? { mergedAt: pull.mergedAt } : {}),
     ...(pull.mergeCommitSha ? { mergeCommitSha: pull.mergeCommitSha } : {}),
   };
-  if (!pull.merged) return refuse(`pull request #${num} is not merged`, base);
+  if (!pull.merged) return refuse(`pull request #${num} is not merged`, facts);
+  if (!pull.mergeCommitSha)
+    return refuse(`pull request #${num} has no merge commit to read ${context.path} at`, facts);
   const files = await listPullRequestFiles(client, ref, pull.changedFiles);
   if (!files.some((f) => f.filename === context.path))
-    return refuse(`pull request #${num} did not change ${context.path}`, base);
-  const reviews = await listPullRequestReviews(client, ref);
-  const latest = new Map<string, (typeof reviews)[number]>();
-  for (const r of reviews)
-    if (r.state !== 'COMMENTED' && r.state !== 'PENDING') latest.set(r.user.toLowerCase(), r);
-  const approvers: string[] = [];
-  for (const r of latest.values()) {
-    if (r.state !== 'APPROVED' || r.user.toLowerCase() === pull.author.toLowerCase()) continue;
-    if (await isAllowed(client, r.user, context.allowedApprovers)) approvers.push(r.user);
+    return refuse(`pull request #${num} did not change ${context.path}`, facts);
+  const approval = await evaluatePullRequest(client, ref, pull, context.allowedApprovers);
+  if (!approval.approved) return refuse(notApproved(pull, approval), facts);
+  let base: ExceptionsFile | undefined;
+  let merged: ExceptionsFile | undefined;
+  try {
+    base = await readExceptionsAt(client, context, pull.baseSha);
+    merged = await readExceptionsAt(client, context, pull.mergeCommitSha);
+  } catch (error) {
+    // A link, a directory or an oversized file where the exceptions file should be: the change
+    // cannot be read, so it confirms nothing. Transport and API failures still throw.
+    if (error instanceof VouchError && UNREADABLE_CHANGE.has(error.code))
+      return refuse(`pull request #${num}: ${error.message}`, facts);
+    throw error;
   }
-  if (approvers.length === 0)
+  if (!merged)
     return refuse(
-      `pull request #${num} has no approving review by an allowed approver other than its author`,
-      base,
+      `pull request #${num} leaves no readable ${context.path} at its merge commit ${pull.mergeCommitSha.slice(0, 7)}`,
+      facts,
     );
-  return { verified: true, checked: true, approvers, ...base };
+  const approved = diffExceptions(base, merged)
+    .filter(needsApproval)
+    .map((c) => c.head!);
+  return { facts, approvers: approval.approvers, approved };
 }
 
-async function isAllowed(
+/**
+ * The approval rule of the exceptions review, applied to a merged pull request: reviews on its
+ * final head commit, by allowed approvers (`@org/team` members, `@user` names) who are neither its
+ * author nor its last pusher; an eligible reviewer's request for changes blocks.
+ */
+async function evaluatePullRequest(
   client: GitHubClient,
-  login: string,
-  allowed: readonly string[],
-): Promise<boolean> {
-  for (const entry of allowed) {
-    const name = entry.replace(/^@/, '');
-    if (name.includes('/')) {
-      if (await isTeamMember(client, name, login)) return true;
-    } else if (name.toLowerCase() === login.toLowerCase()) return true;
+  ref: PullRequestRef,
+  pull: PullRequestInfo,
+  allowedApprovers: readonly string[],
+): Promise<ApprovalResult> {
+  const names = allowedApprovers.map((a) => a.replace(/^@/, ''));
+  const approverTeams = names.filter((n) => n.includes('/'));
+  const approverUsers = names.filter((n) => !n.includes('/'));
+  const reviews = await listPullRequestReviews(client, ref);
+  const lastPushers = await findLastPushers(client, ref, pull);
+  const reviewers = [
+    ...new Set(
+      reviews
+        .filter((r) => r.state === 'APPROVED' || r.state === 'CHANGES_REQUESTED')
+        .map((r) => r.user.toLowerCase()),
+    ),
+  ];
+  const teamMembers = new Map<string, Set<string>>();
+  for (const team of approverTeams) {
+    const members = new Set<string>();
+    for (const login of reviewers) if (await isTeamMember(client, team, login)) members.add(login);
+    teamMembers.set(team.toLowerCase(), members);
   }
-  return false;
+  return evaluateApproval({
+    author: pull.author,
+    lastPushers,
+    headSha: pull.headSha,
+    reviews,
+    approverTeams,
+    approverUsers,
+    codeOwners: [],
+    teamMembers,
+    required: 1,
+  });
+}
+
+function notApproved(pull: PullRequestInfo, approval: ApprovalResult): string {
+  const pr = `pull request #${pull.number}`;
+  if (approval.changesRequestedBy.length > 0)
+    return `${pr} was merged with changes requested by ${approval.changesRequestedBy.join(', ')}`;
+  const why = approval.findings.filter((f) => !f.counted).map((f) => `${f.login}: ${f.reason}`);
+  return `${pr} has no approving review by an allowed approver other than its author or last pusher on its final head commit ${pull.headSha.slice(0, 7)}${why.length > 0 ? ` (${why.join('; ')})` : ''}`;
+}
+
+const UNREADABLE_CHANGE = new Set([
+  'PATH_IS_SYMLINK',
+  'INPUT_INVALID',
+  'EXCEPTIONS_DIFF_TOO_LARGE',
+]);
+
+/** The exceptions file at a commit; undefined when absent or not parseable (as in the review). */
+async function readExceptionsAt(
+  client: GitHubClient,
+  context: ProofContext,
+  sha: string,
+): Promise<ExceptionsFile | undefined> {
+  const found = await readFileAtRef(client, context.owner, context.repo, context.path, sha);
+  if (found.state !== 'file') return undefined;
+  try {
+    const { file } = checkExceptions(found.text, `${context.path}@${sha.slice(0, 7)}`);
+    return file;
+  } catch (error) {
+    if (error instanceof VouchError && error.kind !== 'internal') return undefined;
+    throw error;
+  }
 }

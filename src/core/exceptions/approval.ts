@@ -28,6 +28,8 @@ export interface ApprovalContext {
   readonly reviews: readonly ReviewRecord[];
   /** Teams whose members may approve, as `org/team`. */
   readonly approverTeams: readonly string[];
+  /** Logins that may approve by name (`@user` entries of a release-time allow-list). */
+  readonly approverUsers?: readonly string[];
   /** CODEOWNERS owners of the exceptions file, as written (`@user`, `@org/team`, e-mail). */
   readonly codeOwners: readonly string[];
   /** Known active members, by `org/team` (lower case), lower-case logins. */
@@ -67,6 +69,10 @@ export function eligibilityOf(login: string, context: ApprovalContext): string |
   for (const team of context.approverTeams) {
     if (context.teamMembers.get(normaliseTeam(team))?.has(user))
       return `member of @${normaliseTeam(team)}`;
+  }
+  for (const allowed of context.approverUsers ?? []) {
+    const name = allowed.replace(/^@/, '');
+    if (lower(name) === user) return `allowed approver @${name}`;
   }
   for (const owner of context.codeOwners) {
     if (!owner.startsWith('@')) continue; // e-mail owners cannot be tied to a login

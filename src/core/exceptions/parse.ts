@@ -4,6 +4,7 @@
  * entries, duplicates (THREATS 40, 41, 43). Validation against the remediation windows and the
  * clock lives in validate.ts.
  */
+import { PackageURL } from 'packageurl-js';
 import { VouchError } from '../../errors.ts';
 import { parsePackagePattern } from '../policy/purl.ts';
 import { parseVersionRange } from '../osv/version.ts';
@@ -108,15 +109,39 @@ export function utcDateMs(date: string): number {
   return ms;
 }
 
+const PACKAGE_MEMO_MAX = 10_000;
+const canonicalPackages = new Map<string, string>();
+
+/**
+ * A package URL in one spelling: percent-decoded and re-encoded the way packageurl-js writes it
+ * (`pkg:npm/@sentry/browser` and `pkg:npm/%40sentry/browser` are one package; type rules such as
+ * npm's lower-case names apply), lower-cased. Text that is not a purl is only trimmed and
+ * lower-cased.
+ */
+export function canonicalPackage(text: string): string {
+  const hit = canonicalPackages.get(text);
+  if (hit !== undefined) return hit;
+  let canonical: string;
+  try {
+    canonical = PackageURL.fromString(text.trim()).toString().toLowerCase();
+  } catch {
+    canonical = text.trim().toLowerCase();
+  }
+  if (canonicalPackages.size >= PACKAGE_MEMO_MAX) canonicalPackages.clear();
+  canonicalPackages.set(text, canonical);
+  return canonical;
+}
+
 /**
  * Identity of an entry for duplicate detection: id (or the id given instead, e.g. the canonical
- * id of its alias group), package and versions, case and spacing aside.
+ * id of its alias group), package (canonicalPackage: one package however its purl is spelled)
+ * and versions, case and spacing aside.
  */
 export function exceptionIdentity(
   e: { id: string; package: string; versions?: string },
   id: string = e.id,
 ): string {
-  return `${id.toLowerCase()}\u0000${e.package.trim().toLowerCase()}\u0000${(e.versions ?? '*').replace(/\s+/g, ' ').trim()}`;
+  return `${id.toLowerCase()}\u0000${canonicalPackage(e.package)}\u0000${(e.versions ?? '*').replace(/\s+/g, ' ').trim()}`;
 }
 
 const entryKey = (e: { id: string; package: string; versions?: string }): string =>

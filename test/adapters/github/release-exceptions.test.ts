@@ -10,13 +10,21 @@ import {
   type Routes,
 } from '../../helpers/github-server.ts';
 
+/** Pull request #17 (the minimist waiver, final head c0ffee0…): its base and its merge commit. */
+const BASE_17 = '17b45e0c3d2a1f0e9d8c7b6a5f4e3d2c1b0a9f81';
+const MERGE_17 = 'e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3';
+const EXCEPTIONS = '/repos/acme/widget/contents/.vouch/exceptions.yml';
+
 const ROUTES: Routes = {
   'GET /repos/acme/widget': 'repo',
   'GET /repos/acme/widget/branches/main': 'branch-main',
-  [`GET /repos/acme/widget/contents/.vouch/exceptions.yml?ref=${BASE_SHA}`]: 'exceptions-main',
+  [`GET ${EXCEPTIONS}?ref=${BASE_SHA}`]: 'exceptions-main',
   'GET /repos/acme/widget/pulls/17': 'pull-17-merged',
   'GET /repos/acme/widget/pulls/17/files': 'files-17',
   'GET /repos/acme/widget/pulls/17/reviews': 'reviews-17',
+  'GET /repos/acme/widget/pulls/17/commits': 'commits-17',
+  [`GET ${EXCEPTIONS}?ref=${BASE_17}`]: 'exceptions-17-base',
+  [`GET ${EXCEPTIONS}?ref=${MERGE_17}`]: 'exceptions-17-merge',
   'GET /repos/acme/widget/pulls/18': 'pull-18-open',
   'GET /orgs/acme/teams/release-managers/memberships/rm-bob': 'membership-active',
 };
@@ -65,7 +73,7 @@ test('exceptions are read from the protected default branch at its tip commit', 
 });
 
 test('with verification, only exceptions approved in a merged pull request by an allowed approver remain', async () => {
-  const { result } = await load(ROUTES, true);
+  const { result, requests } = await load(ROUTES, true);
   assert.deepEqual(
     result.file.exceptions.map((e) => e.id),
     ['GHSA-xvch-5gv4-984h'],
@@ -75,8 +83,91 @@ test('with verification, only exceptions approved in a merged pull request by an
   assert.deepEqual(minimist!.approvers, ['rm-bob']);
   assert.equal(minimist!.pullRequest, 17);
   assert.equal(minimist!.mergeCommitSha, 'e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3');
+  assert.equal(minimist!.code, undefined);
   assert.equal(lodash!.verified, false);
   assert.match(lodash!.reason!, /#18 is not merged/);
+  assert.equal(lodash!.code, 'EXCEPTIONS_APPROVAL_UNVERIFIED');
+  // the pull request's own change was read: the file at its base and at its merge commit
+  for (const sha of [BASE_17, MERGE_17])
+    assert.ok(requests.some((q) => q.path === EXCEPTIONS && q.query['ref'] === sha));
+});
+
+/** The minimist exception's confirmation, with some of #17's recorded answers replaced. */
+async function minimistWith(overrides: Routes) {
+  const { result } = await load({ ...ROUTES, ...overrides }, true);
+  const minimist = result.approvals.find((a) => a.exceptionId === 'GHSA-xvch-5gv4-984h')!;
+  assert.equal(minimist.checked, true);
+  if (!minimist.verified) {
+    assert.equal(minimist.code, 'EXCEPTIONS_APPROVAL_UNVERIFIED');
+    assert.deepEqual(minimist.approvers, []);
+    assert.ok(!result.file.exceptions.some((e) => e.id === 'GHSA-xvch-5gv4-984h'));
+  }
+  return minimist;
+}
+
+test('an approval given before the last push (stale) does not confirm the exception', async () => {
+  const minimist = await minimistWith({
+    'GET /repos/acme/widget/pulls/17/reviews': 'reviews-17-stale',
+  });
+  assert.equal(minimist.verified, false);
+  assert.equal(minimist.pullRequest, 17);
+  assert.match(
+    minimist.reason!,
+    /^pull request #17 has no approving review by an allowed approver other than its author or last pusher on its final head commit c0ffee0 \(rm-bob: stale: approved b0a7c6d, before the last push\)$/,
+  );
+});
+
+test('an approval by the person who pushed the final head commit does not confirm the exception', async () => {
+  const minimist = await minimistWith({
+    'GET /repos/acme/widget/pulls/17/commits': 'commits-17-pushed-by-bob',
+  });
+  assert.equal(minimist.verified, false);
+  assert.match(minimist.reason!, /\(rm-bob: pushed the latest commit\)/);
+});
+
+test('a merged, approved pull request that did not add this exception does not confirm it', async () => {
+  // #17 only removed the lodash entry: minimist was already there at its base.
+  const minimist = await minimistWith({
+    [`GET ${EXCEPTIONS}?ref=${BASE_17}`]: 'exceptions-head-added',
+  });
+  assert.equal(minimist.verified, false);
+  assert.equal(
+    minimist.reason,
+    'pull request #17 did not add or extend exception GHSA-xvch-5gv4-984h for pkg:npm/minimist in .vouch/exceptions.yml',
+  );
+});
+
+test('an exception whose expiry is later than the one its pull request approved is not confirmed', async () => {
+  const merged = loadRecording('exceptions-17-merge');
+  const body = merged.body as { content: string };
+  const text = Buffer.from(body.content, 'base64')
+    .toString('utf8')
+    .replace('expires: 2026-12-18', 'expires: 2026-12-04');
+  const minimist = await minimistWith({
+    [`GET ${EXCEPTIONS}?ref=${MERGE_17}`]: {
+      ...merged,
+      body: { ...body, content: Buffer.from(text).toString('base64'), size: text.length },
+    },
+  });
+  assert.equal(minimist.verified, false);
+  assert.match(
+    minimist.reason!,
+    /#17 approved exception GHSA-xvch-5gv4-984h .* until 2026-12-04, not 2026-12-18/,
+  );
+});
+
+test('the pull request that added the exception, approved on its final head commit, confirms it', async () => {
+  const minimist = await minimistWith({});
+  assert.equal(minimist.verified, true);
+  assert.deepEqual(minimist.approvers, ['rm-bob']);
+  assert.equal(minimist.reason, undefined);
+  // an allowed approver named as a user counts the same way
+  const { result } = await load(ROUTES, true, ['@rm-bob']);
+  assert.deepEqual(result.approvals[0]!.approvers, ['rm-bob']);
+  assert.deepEqual(
+    result.file.exceptions.map((e) => e.id),
+    ['GHSA-xvch-5gv4-984h'],
+  );
 });
 
 test('an approver outside the allowed list does not verify', async () => {
@@ -118,7 +209,7 @@ test('an approval by someone outside the approver team does not confirm the exce
   const { result, requests } = await load(
     {
       ...ROUTES,
-      'GET /repos/acme/widget/pulls/17/reviews': 'reviews-outsider',
+      'GET /repos/acme/widget/pulls/17/reviews': 'reviews-17-outsider',
       'GET /orgs/acme/teams/release-managers/memberships/outsider-dave': 'not-found',
     },
     true,
@@ -126,6 +217,10 @@ test('an approval by someone outside the approver team does not confirm the exce
   const minimist = result.approvals.find((a) => a.exceptionId === 'GHSA-xvch-5gv4-984h')!;
   assert.equal(minimist.verified, false);
   assert.deepEqual(minimist.approvers, []);
+  assert.match(
+    minimist.reason!,
+    /\(outsider-dave: not in an approver team and not a CODEOWNERS owner of the file\)/,
+  );
   assert.ok(
     requests.some((q) => q.path === '/orgs/acme/teams/release-managers/memberships/outsider-dave'),
   );
@@ -158,7 +253,7 @@ test('with the protection requirement off, an unprotected branch is read and rep
 
 test('a branch without the file reads as no exceptions, with no text', async () => {
   const routes = { ...ROUTES };
-  delete routes[`GET /repos/acme/widget/contents/.vouch/exceptions.yml?ref=${BASE_SHA}`];
+  delete routes[`GET ${EXCEPTIONS}?ref=${BASE_SHA}`];
   const { result } = await load(routes, false);
   assert.equal(result.text, undefined);
   assert.deepEqual(result.read.exceptions, []);

@@ -131,6 +131,43 @@ test('duplicates, bad ranges, bad approval URLs and a wrong version are refused'
   );
 });
 
+test('THREATS 43: one package spelled two ways (%40 or @, upper-case type) is still a duplicate', () => {
+  const sentry = (pkg: string, pr: number): string => `  - id: GHSA-6465-jgvq-jhgp
+    package: ${pkg}
+    versions: "<7.77.0"
+    reason: the affected integration is not loaded
+    owner: "@acme/web"
+    approved-by: "@acme-rm"
+    approval: https://github.com/acme/widget/pull/${pr}
+    created: 2026-11-20
+    expires: 2026-12-20
+`;
+  const file = (a: string, b: string): string =>
+    `version: 1\nexceptions:\n${sentry(a, 201)}${sentry(b, 202)}`;
+  for (const [a, b] of [
+    ['pkg:npm/%40sentry/browser', 'pkg:npm/@sentry/browser'],
+    ['pkg:npm/@sentry/browser', 'pkg:NPM/%40sentry/browser'],
+    ['pkg:npm/minimist', 'pkg:npm/mini%6Dist'],
+  ] as const) {
+    assert.match(
+      messageOf(file(a, b)),
+      /exception #2 duplicates exception #1 \(same id, package and versions\)/,
+      `${a} and ${b}`,
+    );
+  }
+  // a different package, or the same package with other versions, is not a duplicate
+  assert.equal(
+    parseExceptions(file('pkg:npm/%40sentry/browser', 'pkg:npm/@sentry/node'), 'e.yml').exceptions
+      .length,
+    2,
+  );
+  const other = file('pkg:npm/%40sentry/browser', 'pkg:npm/@sentry/browser').replace(
+    /"<7\.77\.0"([\s\S]*)"<7\.77\.0"/,
+    '"<7.77.0"$1"<6.0.0"',
+  );
+  assert.equal(parseExceptions(other, 'e.yml').exceptions.length, 2);
+});
+
 test('every problem is listed, not only the first', () => {
   const { problems } = checkExceptions(entry('expries: x\n    owner2: y', ['expires']), 'e.yml');
   assert.ok(problems.length >= 3, JSON.stringify(problems));

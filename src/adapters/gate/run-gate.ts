@@ -619,7 +619,17 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
     ...attestations.map((a) => a.bundle),
   ]);
   const bundlePath = (rel: string): string => `bundles/${rel.replace(/^(\.\.\/)+/, '')}`;
-  for (const b of bundles) if (usedBundles.has(b.rel)) add(bundlePath(b.rel), b.bytes, 'bundle');
+  // Every bundle read is kept: those that matched no release file too, so the evidence shows
+  // everything that was offered, not only what the decision used.
+  const bundleRole = (b: FoundBundle): 'bundle' | 'bundle-unmatched' =>
+    usedBundles.has(b.rel) ? 'bundle' : 'bundle-unmatched';
+  for (const b of bundles) add(bundlePath(b.rel), b.bytes, bundleRole(b));
+  const unmatched = bundles.filter((b) => !usedBundles.has(b.rel));
+  if (unmatched.length > 0) {
+    logger.info(
+      `${unmatched.length} bundle(s) matched no release file (kept in the evidence): ${unmatched.map((b) => b.rel).join(', ')}`,
+    );
+  }
   add(
     'reports/verification.json',
     json({
@@ -637,8 +647,13 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
       json({
         sources: remote.sources,
         bundles: bundles
-          .filter((b) => b.remote && usedBundles.has(b.rel))
-          .map((b) => ({ evidence: bundlePath(b.rel), ...b.origin, sha256: sha256Hex(b.bytes) })),
+          .filter((b) => b.remote)
+          .map((b) => ({
+            evidence: bundlePath(b.rel),
+            ...b.origin,
+            sha256: sha256Hex(b.bytes),
+            matched: usedBundles.has(b.rel),
+          })),
       }),
       'verification-report',
     );
@@ -700,15 +715,13 @@ export async function runGate(request: GateRequest, deps: GateDeps): Promise<Gat
         sha256: f.sha256,
         size: f.size,
       })),
-      ...bundles
-        .filter((b) => usedBundles.has(b.rel))
-        .map((b): ManifestInput => ({
-          path: b.rel,
-          role: 'bundle',
-          sha256: sha256Hex(b.bytes),
-          size: b.bytes.length,
-          ...(b.remote ? { origin: b.origin } : {}),
-        })),
+      ...bundles.map((b): ManifestInput => ({
+        path: b.rel,
+        role: bundleRole(b),
+        sha256: sha256Hex(b.bytes),
+        size: b.bytes.length,
+        ...(b.remote ? { origin: b.origin } : {}),
+      })),
       ...policyInput,
       ...(
         await Promise.all(request.advisories.map((a) => digestInput(workspace, a, 'advisories')))

@@ -17,6 +17,8 @@ export const EVIDENCE_MANIFEST_MEDIA_TYPE = 'application/vnd.vouch.evidence-mani
 export type InputRole =
   | 'release-file'
   | 'bundle'
+  /** A bundle that was read but matched no release file (kept to show what was offered). */
+  | 'bundle-unmatched'
   | 'policy'
   | 'exceptions'
   | 'advisories'
@@ -38,7 +40,14 @@ export interface ManifestInput extends DigestedFile {
 }
 
 export type EvidenceRole =
-  'verification-report' | 'policy-report' | 'exceptions-report' | 'vsa' | 'summary' | 'bundle';
+  | 'verification-report'
+  | 'policy-report'
+  | 'exceptions-report'
+  | 'vsa'
+  | 'summary'
+  | 'bundle'
+  /** A copy of a bundle that was read but matched no release file. */
+  | 'bundle-unmatched';
 
 export interface ManifestEvidence extends DigestedFile {
   readonly role: EvidenceRole;

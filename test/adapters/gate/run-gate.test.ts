@@ -310,6 +310,10 @@ function recordingWith(name: string, patch: Record<string, unknown>): Recording 
   return { ...r, body: { ...(r.body as object), ...patch } };
 }
 
+/** Base and merge commits of the approval pull request (the recorded pull-17-merged). */
+const PR_BASE_SHA = '17b45e0c3d2a1f0e9d8c7b6a5f4e3d2c1b0a9f81';
+const PR_MERGE_SHA = 'e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3';
+
 /** acme/widget-web: main is protected and holds the example's exceptions file; #42 approved it. */
 function githubRoutes(overrides: Routes = {}): Routes {
   const text = readFileSync(join(ws, '.vouch/exceptions.yml'));
@@ -326,6 +330,13 @@ function githubRoutes(overrides: Routes = {}): Routes {
     }),
     [`GET ${GH_BASE}/pulls/42/files`]: 'files-17',
     [`GET ${GH_BASE}/pulls/42/reviews`]: 'reviews-17',
+    [`GET ${GH_BASE}/pulls/42/commits`]: 'commits-17',
+    // the pull request's own change: no exceptions at its base, this one at its merge commit
+    [`GET ${GH_BASE}/contents/.vouch/exceptions.yml?ref=${PR_BASE_SHA}`]: 'exceptions-17-base',
+    [`GET ${GH_BASE}/contents/.vouch/exceptions.yml?ref=${PR_MERGE_SHA}`]: recordingWith(
+      'exceptions-17-merge',
+      { content: text.toString('base64'), size: text.length },
+    ),
     'GET /orgs/acme/teams/release-managers/memberships/rm-bob': 'membership-active',
     'GET /orgs/acme/teams/release-managers/memberships/outsider-dave': 'not-found',
     ...overrides,
@@ -412,7 +423,7 @@ test('GitHub mode: an exception approved in a merged pull request by an allowed 
 for (const [name, overrides, reason] of [
   [
     'approved only by someone outside the approver team',
-    { [`GET ${GH_BASE}/pulls/42/reviews`]: 'reviews-outsider' },
+    { [`GET ${GH_BASE}/pulls/42/reviews`]: 'reviews-17-outsider' },
     /no approving review by an allowed approver/,
   ],
   [
@@ -430,9 +441,27 @@ for (const [name, overrides, reason] of [
     { [`GET ${GH_BASE}/pulls/42/reviews`]: 'reviews-self' },
     /other than its author/,
   ],
+  [
+    'approved only before its last push (stale)',
+    { [`GET ${GH_BASE}/pulls/42/reviews`]: 'reviews-17-stale' },
+    /on its final head commit c0ffee0 \(rm-bob: stale: approved b0a7c6d, before the last push\)/,
+  ],
+  [
+    'one that did not add this exception',
+    // (read when the test runs: the workspace is made before the tests)
+    (): Routes => ({
+      [`GET ${GH_BASE}/contents/.vouch/exceptions.yml?ref=${PR_BASE_SHA}`]: recordingWith(
+        'exceptions-main',
+        { content: readFileSync(join(ws, '.vouch/exceptions.yml')).toString('base64') },
+      ),
+    }),
+    /#42 did not add or extend exception GHSA-593m-55hh-j8gv for pkg:npm\/%40sentry\/browser/,
+  ],
 ] as const) {
   test(`GitHub mode: an exception whose approval pull request is ${name} is refused: GATE_EXCEPTION_UNAPPROVED`, async () => {
-    const { result } = await gateOnGitHub(githubRoutes(overrides));
+    const { result } = await gateOnGitHub(
+      githubRoutes(typeof overrides === 'function' ? overrides() : overrides),
+    );
     assertRefused(result, 'GATE_EXCEPTION_UNAPPROVED', 'policy', NPM);
     const refusal = result.decision.refusals.find((r) => r.code === 'GATE_EXCEPTION_UNAPPROVED')!;
     assert.match(refusal.message, new RegExp(`exception ${EXCEPTION_ID}`));

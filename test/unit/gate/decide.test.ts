@@ -246,6 +246,31 @@ test('an SBOM that does not cover a release file is refused: GATE_SBOM_NOT_COVER
   assert.ok(decision.refusals.some((r) => r.file === APP.name && r.code === 'GATE_POLICY_MISSING'));
 });
 
+test('GATE_SBOM_NOT_COVERING cites no bundle: another file’s SBOM attestation proves nothing about this one', () => {
+  const onlySrc = {
+    ...sbomAttestation,
+    bundle: 'attestations/rust-tunnel.sbom.sigstore.json',
+    subjects: [{ name: SRC.name, sha256: SRC.sha256 }],
+  };
+  const decision = decideGate(input({ attestations: [provenance, onlySrc] }));
+  assertRefused(decision, 'GATE_SBOM_NOT_COVERING', 'sbom-attestation', APP.name);
+  const manifest = buildEvidenceManifest({
+    version: '0.1.0',
+    decision,
+    exceptions: input().exceptions,
+    inputs: [],
+    evidence: [],
+    evidencePathOf: (p) => `bundles/${p}`,
+    vsaOf: () => undefined,
+  });
+  const provenBy = (file: string): readonly string[] =>
+    manifest.files.find((f) => f.name === file)!.checks.find((c) => c.check === 'sbom-attestation')!
+      .provenBy;
+  assert.deepEqual(provenBy(APP.name), []);
+  // The file the attestation is about still cites it.
+  assert.deepEqual(provenBy(SRC.name), ['bundles/attestations/rust-tunnel.sbom.sigstore.json']);
+});
+
 test('an SBOM listing release files but not this one is refused: GATE_SBOM_NOT_COVERING', () => {
   const listsOther = {
     ...sbomAttestation,

@@ -544,6 +544,10 @@ export const ERROR_CODES = {
     kind: 'refusal',
     hint: 'Warn-only mode is for adoption; the gate needs an enforcing policy.',
   },
+  GATE_POLICY_ADVISORIES_UNCHECKED: {
+    kind: 'refusal',
+    hint: 'Give the gate an advisory source (--advisories DIR_OR_ZIP, osv-api or github-api) that holds records for the SBOM.',
+  },
   GATE_EXCEPTION_EXPIRED: {
     kind: 'refusal',
     hint: 'Renew the exception through a reviewed pull request, or fix the finding.',

@@ -363,8 +363,11 @@ describe('policy exceptions at release time', () => {
       }).files[0]!.checks.find((c) => c.check === 'policy')!;
     const unchecked = policyCheck(await gatePolicy([]));
     assert.equal(unchecked.status, 'fail');
-    assert.equal(unchecked.code, 'GATE_POLICY_WARN_ONLY');
-    assert.equal(policyCheck(await gatePolicy(['osv-empty'])).code, 'GATE_POLICY_WARN_ONLY');
+    assert.equal(unchecked.code, 'GATE_POLICY_ADVISORIES_UNCHECKED');
+    assert.equal(
+      policyCheck(await gatePolicy(['osv-empty'])).code,
+      'GATE_POLICY_ADVISORIES_UNCHECKED',
+    );
     const checked = policyCheck(await gatePolicy(['osv']));
     assert.equal(checked.status, 'pass', checked.message);
   });

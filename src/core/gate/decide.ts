@@ -292,6 +292,14 @@ function checkPolicy(sbomDigests: readonly string[], input: GateInput): CheckRes
         ev,
       );
     }
+    if (result.ineligible && result.ineligible.length > 0) {
+      return fail(
+        'policy',
+        'GATE_POLICY_ADVISORIES_UNCHECKED',
+        `the policy's result cannot satisfy the release gate: ${result.ineligible.join('; ')}`,
+        ev,
+      );
+    }
     if (!result.passed) {
       const expired = result.expired.find((x) =>
         result.failing.some(

@@ -27,6 +27,7 @@ export type GateRefusalCode =
   | 'GATE_POLICY_MISSING'
   | 'GATE_POLICY_FAILED'
   | 'GATE_POLICY_WARN_ONLY'
+  | 'GATE_POLICY_ADVISORIES_UNCHECKED'
   | 'GATE_EXCEPTION_EXPIRED'
   | 'GATE_EXCEPTION_UNTRUSTED'
   | 'GATE_EXCEPTION_UNAPPROVED'
@@ -154,6 +155,8 @@ export interface PolicyEvidence {
   readonly passed: boolean;
   /** The policy ran in warn-only mode: reported, but never enough for the gate. */
   readonly warnOnly: boolean;
+  /** Why an enforcing run is still not enough for the gate (vulnerability rules no advisory source checked). */
+  readonly ineligible?: readonly string[];
   readonly failing: readonly PolicyFinding[];
   readonly waived: readonly PolicyWaiver[];
   readonly expired: readonly ExpiredException[];

@@ -13,7 +13,10 @@ export function policyEvidenceFromReport(
   return {
     sbomDigest,
     passed: report.verdict === 'pass',
-    warnOnly: report.mode === 'warn-only' || !report.gateEligible,
+    warnOnly: report.mode === 'warn-only',
+    ...(report.mode !== 'warn-only' && !report.gateEligible
+      ? { ineligible: report.gateIneligibleReasons ?? ['the report is not eligible for the gate'] }
+      : {}),
     failing: failing.map((f) => ({
       id: f.id,
       kind: f.kind,

@@ -154,6 +154,36 @@ function subjectFileName(subject: Subject): string {
   return `${safe || subject.digest['sha256']!.slice(0, 16)}.sigstore.json`;
 }
 
+/**
+ * The bundle path of each statement. Per subject, names are flattened to file names, so two
+ * subjects (`a/b.bin`, `a_b.bin`; or names differing only in case, which collide on macOS and
+ * Windows) could write the same file: refused before anything is signed.
+ */
+function bundlePathsFor(
+  statements: readonly Statement[],
+  output: string,
+  perSubject: boolean,
+): string[] {
+  if (!perSubject) return statements.map(() => output);
+  const owners = new Map<string, string>();
+  return statements.map((statement) => {
+    const subject = statement.subject[0]!;
+    const path = join(dirname(output), subjectFileName(subject));
+    const other = owners.get(path.toLowerCase());
+    if (other !== undefined) {
+      throw new VouchError(
+        'INPUT_INVALID',
+        `subjects "${other}" and "${subject.name}" would write the same bundle ${path}`,
+        {
+          hint: 'Per-subject bundle names replace characters other than A-Z a-z 0-9 . _ - with _ (case-insensitively unique): rename one subject, or attest them together without --per-subject.',
+        },
+      );
+    }
+    owners.set(path.toLowerCase(), subject.name);
+    return path;
+  });
+}
+
 function jsonlPathFor(bundlePath: string): string {
   const name = basename(bundlePath).replace(/\.sigstore\.json$|\.json$/, '');
   return join(dirname(bundlePath), `${name}.intoto.jsonl`);
@@ -261,15 +291,13 @@ async function signAndStore(
   const base = resolve(options.outputBase ?? options.workspace);
   const output = resolve(base, options.output || DEFAULT_BUNDLE_PATH);
   const perSubject = statements.length > 1 || options.perSubject === true;
+  const bundlePaths = bundlePathsFor(statements, output, perSubject);
   const progress = deps.logger.progress('signing statements', statements.length);
   const signed: SignedAttestation[] = await mapLimit(
-    statements,
+    statements.map((statement, i) => ({ statement, bundlePath: bundlePaths[i]! })),
     SIGN_CONCURRENCY,
-    async (statement) => {
+    async ({ statement, bundlePath }) => {
       const bundle = await deps.signer.signDsse(serializeStatement(statement), INTOTO_PAYLOAD_TYPE);
-      const bundlePath = perSubject
-        ? join(dirname(output), subjectFileName(statement.subject[0]!))
-        : output;
       const hexes = new Set(statement.subject.map((s) => s.digest['sha256']));
       progress.tick();
       return {

@@ -58,8 +58,13 @@ const publicKey: CommandSpec = {
 const trust: CommandSpec = {
   name: 'keys trust',
   summary: 'Emit the public key as a trusted-keys entry with a validity window',
-  usage: 'vouch keys trust REF [--valid-from T] [--valid-until T]',
-  examples: ['vouch keys trust release.pub --valid-from 2026-01-01T00:00:00Z'],
+  usage: 'vouch keys trust REF [--valid-from T] [--valid-until T] [--comment TEXT] [--output FILE]',
+  description:
+    'Without --output, prints the entry; --output FILE writes a complete trusted-keys file for --trusted-keys (creating it, or appending to it).',
+  examples: [
+    'vouch keys trust release.pub --valid-from 2026-01-01T00:00:00Z --output trusted-keys.json',
+    'vouch verify --trusted-keys trusted-keys.json --bundle app.tgz.sigstore.json app.tgz',
+  ],
   positionals: { name: 'REF', min: 1, max: 1 },
   options: {
     'valid-from': {
@@ -73,6 +78,12 @@ const trust: CommandSpec = {
       description: 'End of the validity window (RFC 3339; inclusive).',
     },
     comment: { type: 'string', value: 'TEXT', description: 'A note kept with the entry.' },
+    output: {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'Add the entry to this trusted-keys file (created when missing; a key it lists already is refused).',
+    },
     'passphrase-env': {
       type: 'string',
       value: 'VAR',
@@ -181,6 +192,39 @@ async function runTrust(ctx: CommandContext): Promise<number> {
     ...(validUntil ? { validUntil } : {}),
     ...(comment ? { comment } : {}),
   });
-  ctx.stdout.write(`${JSON.stringify(entry, null, 2)}\n`);
+  const output = stringValue(ctx.values, 'output');
+  if (output === undefined) {
+    ctx.stdout.write(`${JSON.stringify(entry, null, 2)}\n`);
+    return 0;
+  }
+  const path = resolve(ctx.cwd, output);
+  const created = await addToTrustedKeysFile(path, output, entry);
+  if (ctx.json) {
+    ctx.stdout.write(
+      `${JSON.stringify({ ok: true, keyId: entry['keyId'], output: path, created })}\n`,
+    );
+  } else {
+    ctx.logger.info(`${created ? 'created' : 'added the key to'} ${path}`);
+    ctx.stdout.write(`${entry['keyId']}\n`);
+  }
   return 0;
+}
+
+/** Adds the entry to the trusted-keys file at `path` (atomically: temp file, then rename). */
+async function addToTrustedKeysFile(
+  path: string,
+  source: string,
+  entry: Record<string, string>,
+): Promise<boolean> {
+  const { readFile } = await import('node:fs/promises');
+  const { addTrustedKeyEntry } = await import('../../core/signing/trusted-keys.ts');
+  const { writeFileAtomic } = await import('../../adapters/fs/atomic-write.ts');
+  const existing = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw new VouchError('FILE_UNREADABLE', `cannot read ${source}: ${error.message}`, {
+      cause: error,
+    });
+  });
+  await writeFileAtomic(path, addTrustedKeyEntry(existing, entry, source));
+  return existing === undefined;
 }

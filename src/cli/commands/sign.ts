@@ -1,4 +1,6 @@
+import { lstat, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { VouchError } from '../../errors.ts';
 import { stringValue, type CommandContext, type CommandSpec } from '../command.ts';
 
 const command: CommandSpec = {
@@ -48,14 +50,46 @@ const command: CommandSpec = {
 };
 export default command;
 
+/**
+ * The files to sign, as absolute paths: each must stay inside the workspace (the current
+ * directory), as attest and provenance subjects and the sign action's files do. An absolute path
+ * under it is fine; one elsewhere, a `..` that leaves it, or a symlink (the file or a directory on
+ * the way) pointing outside is refused with PATH_OUTSIDE_WORKSPACE.
+ */
+async function confineFiles(paths: readonly string[], cwd: string): Promise<string[]> {
+  const { confinedRealPath, isInside } = await import('../../adapters/fs/workspace-glob.ts');
+  const workspace = resolve(cwd);
+  const root = await realpath(workspace);
+  const out: string[] = [];
+  for (const path of paths) {
+    const abs = resolve(workspace, path);
+    if (!isInside(workspace, abs) && !isInside(root, abs)) {
+      throw new VouchError(
+        'PATH_OUTSIDE_WORKSPACE',
+        `file "${path}" is outside the workspace ${workspace} (the current directory)`,
+        {
+          hint: 'Run vouch sign from a directory that contains the files (the key may be anywhere).',
+        },
+      );
+    }
+    if (!(await lstat(abs).catch(() => undefined))) {
+      throw new VouchError('FILE_UNREADABLE', `cannot read ${path}: no such file`);
+    }
+    await confinedRealPath(root, abs, `file "${path}"`);
+    out.push(abs);
+  }
+  return out;
+}
+
 async function runSign(ctx: CommandContext): Promise<number> {
   const { signFiles } = await import('../../adapters/sigstore/sign-files.ts');
   const outputDir = stringValue(ctx.values, 'output-dir');
   const signingConfig = stringValue(ctx.values, 'signing-config');
   const passphraseEnv = stringValue(ctx.values, 'passphrase-env');
+  const files = await confineFiles(ctx.positionals, ctx.cwd);
   const result = await signFiles(
     {
-      files: ctx.positionals.map((f) => resolve(ctx.cwd, f)),
+      files,
       key: stringValue(ctx.values, 'key') ?? '',
       ...(outputDir ? { outputDir: resolve(ctx.cwd, outputDir) } : {}),
       ...(signingConfig ? { signingConfig: resolve(ctx.cwd, signingConfig) } : {}),

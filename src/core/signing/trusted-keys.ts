@@ -146,3 +146,27 @@ export function buildTrustedKeyEntry(
     ...(window.comment ? { comment: window.comment } : {}),
   };
 }
+
+/**
+ * The text of a trusted-keys file with `entry` (from buildTrustedKeyEntry) added: a new file when
+ * `existing` is undefined, else the existing file, checked, with the entry appended to its keys.
+ * A key the file already lists is refused: change its window or revocation by editing its entry.
+ */
+export function addTrustedKeyEntry(
+  existing: string | undefined,
+  entry: Record<string, string>,
+  source: string,
+): string {
+  if (existing === undefined) {
+    return `${JSON.stringify({ mediaType: TRUSTED_KEYS_MEDIA_TYPE, keys: [entry] }, null, 2)}\n`;
+  }
+  const listed = parseTrustedKeys(existing, source);
+  if (listed.some((k) => k.keyId === entry['keyId'])) {
+    throw new VouchError('TRUSTED_KEYS_INVALID', `${source} already lists key ${entry['keyId']}`, {
+      hint: 'Edit its entry in the file to change its window or revoke it; the file was not changed.',
+    });
+  }
+  const doc = parseJsonSafe(existing, source) as { keys: unknown[] };
+  doc.keys.push(entry);
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -9,7 +9,10 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { VouchError } from '../../errors.ts';
 import { parseJsonSafe } from '../safe-parse.ts';
-import { parseTrustedKeys as parseSigningTrustedKeys } from '../signing/trusted-keys.ts';
+import {
+  parseTrustedKeys as parseSigningTrustedKeys,
+  TRUSTED_KEYS_MEDIA_TYPE,
+} from '../signing/trusted-keys.ts';
 
 export interface TrustedKey {
   readonly hint: string;
@@ -25,6 +28,8 @@ export interface TrustedKey {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const ALLOWED = new Set(['hint', 'publicKey', 'validFrom', 'validUntil', 'revokedAt']);
+/** Entry fields only the `mediaType` format (what `vouch keys trust` writes) has. */
+const NEW_SHAPE_ONLY = new Set(['keyId', 'comment']);
 
 function parseTime(value: unknown, field: string, where: string): Date {
   if (typeof value !== 'string' || !RFC3339.test(value) || Number.isNaN(Date.parse(value))) {
@@ -102,7 +107,16 @@ export function parseTrustedKeys(text: string, source: string): TrustedKey[] {
   }
   const keys = (doc as { keys?: unknown } | null)?.keys;
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || !Array.isArray(keys)) {
-    throw new VouchError('VERIFY_KEY_INVALID', `${source}: expected an object with a "keys" list`);
+    const lone = doc !== null && typeof doc === 'object' && 'publicKey' in doc;
+    throw new VouchError(
+      'VERIFY_KEY_INVALID',
+      `${source}: expected an object with a "keys" list${lone ? '; this is a single entry, as `vouch keys trust` prints it' : ''}`,
+      lone
+        ? {
+            hint: 'Write the file with `vouch keys trust REF --output FILE` (it creates or extends a complete trusted-keys file).',
+          }
+        : {},
+    );
   }
   const unknownTop = Object.keys(doc).filter((k) => k !== 'keys');
   if (unknownTop.length > 0) {
@@ -117,6 +131,14 @@ export function parseTrustedKeys(text: string, source: string): TrustedKey[] {
       throw new VouchError('VERIFY_KEY_INVALID', `${where} is not an object`);
     }
     const e = entry as Record<string, unknown>;
+    const newShape = Object.keys(e).find((k) => NEW_SHAPE_ONLY.has(k));
+    if (newShape !== undefined) {
+      throw new VouchError(
+        'VERIFY_KEY_INVALID',
+        `${where}: "${newShape}" belongs to the \`vouch keys trust\` format, but the file has no "mediaType": add "mediaType": "${TRUSTED_KEYS_MEDIA_TYPE}" beside "keys"`,
+        { hint: '`vouch keys trust REF --output FILE` writes a complete trusted-keys file.' },
+      );
+    }
     for (const k of Object.keys(e)) {
       if (!ALLOWED.has(k))
         throw new VouchError('VERIFY_KEY_INVALID', `${where}: unknown key "${k}"`);

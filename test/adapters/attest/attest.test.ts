@@ -395,6 +395,59 @@ describe('attest and provenance pipeline', () => {
     }
   });
 
+  it('per subject: names that flatten to one bundle file (a/b.bin, a_b.bin; A.bin, a.bin) are refused before signing', async () => {
+    const dir = workspace();
+    let signed = 0;
+    const deps = {
+      signer: { signDsse: async () => (signed++, { mediaType: 'x' }) },
+      logger: silentLogger,
+    };
+    const predicate = { kind: 'value' as const, type: 'https://e.com/p', value: {} };
+    for (const [first, second] of [
+      ['a/b.bin', 'a_b.bin'],
+      ['App.bin', 'app.bin'],
+    ] as const) {
+      await assert.rejects(
+        createAttestation(
+          {
+            workspace: dir,
+            subjects: [`${first}@sha256:${'1'.repeat(64)}`, `${second}@sha256:${'2'.repeat(64)}`],
+            predicate,
+            perSubject: true,
+          },
+          deps,
+        ),
+        (e: Error & { code: string }) => {
+          assert.equal(e.code, 'INPUT_INVALID');
+          assert.ok(
+            e.message.includes(`"${first}"`) && e.message.includes(`"${second}"`),
+            e.message,
+          );
+          return true;
+        },
+      );
+    }
+    assert.equal(signed, 0);
+    assert.equal(
+      readdirSync(dir).some((f) => f.endsWith('.sigstore.json')),
+      false,
+    );
+    // Distinct names still give one bundle each.
+    const ok = await createAttestation(
+      {
+        workspace: dir,
+        subjects: [`a/b.bin@sha256:${'1'.repeat(64)}`, `a-b.bin@sha256:${'2'.repeat(64)}`],
+        predicate,
+        perSubject: true,
+      },
+      deps,
+    );
+    assert.deepEqual(ok.attestations.map((a) => a.bundlePath).sort(), [
+      join(dir, 'a-b.bin.sigstore.json'),
+      join(dir, 'a_b.bin.sigstore.json'),
+    ]);
+  });
+
   it('an unknown store or a GitHub store without a repository is refused before anything is signed', async () => {
     const dir = workspace();
     let signed = 0;

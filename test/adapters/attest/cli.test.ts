@@ -117,6 +117,26 @@ describe('vouch attest / vouch provenance', () => {
     }
   });
 
+  it('--per-subject refuses two subjects whose bundle names collide, before writing any bundle', () => {
+    const { dir } = project();
+    const sums = [
+      `${'a'.repeat(64)}  a/b.bin`,
+      `${'b'.repeat(64)}  a_b.bin`,
+      `${'c'.repeat(64)}  other.bin`,
+    ];
+    writeFileSync(join(dir, 's'), `${sums.join('\n')}\n`);
+    const r = vouch(
+      ['provenance', '--key', 'release.key', '--offline', '--per-subject', '--checksums', 's'],
+      { cwd: dir, env: LOCAL_ENV },
+    );
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /INPUT_INVALID/);
+    assert.match(r.stderr, /subjects "a\/b\.bin" and "a_b\.bin" would write the same bundle/);
+    assert.doesNotMatch(r.stderr, /wrote/);
+    for (const name of ['a_b.bin.sigstore.json', 'other.bin.sigstore.json'])
+      assert.equal(existsSync(join(dir, name)), false, `${name} must not be written`);
+  });
+
   it('attaches the provenance to an image in a registry (read back with skopeo)', async () => {
     const { dir } = project();
     const image = await pushTestImage(registry.host, 'acme/app', 'cli image');

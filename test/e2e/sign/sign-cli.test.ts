@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -144,6 +154,150 @@ describe('vouch keys and vouch sign (CLI)', () => {
       env: { GITHUB_EVENT_NAME: 'pull_request_target' },
     });
     assert.equal(untrusted.status, 1);
-    assert.equal(JSON.parse(untrusted.stdout).error.code, 'SIGN_UNTRUSTED_TRIGGER');
+    const refusal = JSON.parse(untrusted.stdout).error;
+    assert.equal(refusal.code, 'SIGN_UNTRUSTED_TRIGGER');
+    assert.match(refusal.hint, /allow-untrusted-triggers: true/, 'names the action input');
+    assert.match(refusal.hint, /--allow-untrusted-triggers\b/, 'names the CLI flag');
+  });
+
+  it('keys trust --output writes a trusted-keys file that verify --trusted-keys accepts, and extends it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vouch-cli-trust-'));
+    for (const name of ['a', 'b']) {
+      const gen = vouch(
+        [
+          'keys',
+          'generate',
+          '--private',
+          `${name}.key`,
+          '--public',
+          `${name}.pub`,
+          '--unencrypted',
+        ],
+        { cwd: dir },
+      );
+      assert.equal(gen.status, 0, gen.stderr);
+    }
+    writeFileSync(join(dir, 'app.tgz'), 'the release\n');
+    const sign = vouch(['sign', '--key', 'a.key', '--offline', 'app.tgz'], {
+      cwd: dir,
+      env: { GITHUB_EVENT_NAME: '' },
+    });
+    assert.equal(sign.status, 0, sign.stderr);
+    const verify = () =>
+      vouch(
+        [
+          'verify',
+          '--bundle',
+          'app.tgz.sigstore.json',
+          '--trusted-keys',
+          'keys.json',
+          '--json',
+          'app.tgz',
+        ],
+        { cwd: dir },
+      );
+    const trust = (pub: string) =>
+      vouch(
+        [
+          'keys',
+          'trust',
+          pub,
+          '--valid-from',
+          '2020-01-01T00:00:00Z',
+          '--output',
+          'keys.json',
+          '--json',
+        ],
+        { cwd: dir },
+      );
+
+    // The printed entry alone, or wrapped without mediaType, is refused with a message saying so.
+    const printed = vouch(['keys', 'trust', 'a.pub', '--valid-from', '2020-01-01T00:00:00Z'], {
+      cwd: dir,
+    });
+    assert.equal(printed.status, 0, printed.stderr);
+    writeFileSync(join(dir, 'keys.json'), printed.stdout);
+    const lone = verify();
+    assert.equal(lone.status, 2);
+    assert.match(JSON.parse(lone.stdout).error.message, /single entry/);
+    assert.match(JSON.parse(lone.stdout).error.hint, /--output FILE/);
+    writeFileSync(join(dir, 'keys.json'), JSON.stringify({ keys: [JSON.parse(printed.stdout)] }));
+    const wrapped = verify();
+    assert.equal(wrapped.status, 2);
+    assert.match(JSON.parse(wrapped.stdout).error.message, /no "mediaType"/);
+    rmSync(join(dir, 'keys.json'));
+
+    // Only key b trusted: a's bundle is refused. Then a is added: it verifies.
+    const first = trust('b.pub');
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(JSON.parse(first.stdout).created, true);
+    assert.equal(verify().status, 1);
+    const second = trust('a.pub');
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(JSON.parse(second.stdout).created, false);
+    const file = JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8'));
+    assert.equal(file.mediaType, TRUSTED_KEYS_MEDIA_TYPE);
+    assert.equal(file.keys.length, 2);
+    const ok = verify();
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+
+    // The same key again is refused and the file is left as it was, with no temp file beside it.
+    const before = readFileSync(join(dir, 'keys.json'), 'utf8');
+    const again = trust('a.pub');
+    assert.equal(again.status, 2);
+    assert.equal(JSON.parse(again.stdout).error.code, 'TRUSTED_KEYS_INVALID');
+    assert.match(JSON.parse(again.stdout).error.message, /already lists key/);
+    assert.equal(readFileSync(join(dir, 'keys.json'), 'utf8'), before);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('keys.json')),
+      ['keys.json'],
+    );
+  });
+
+  it('signs only files inside the current directory; the key may live anywhere', () => {
+    const top = mkdtempSync(join(tmpdir(), 'vouch-cli-confine-'));
+    const ws = join(top, 'ws');
+    mkdirSync(join(ws, 'sub'), { recursive: true });
+    const gen = vouch(
+      ['keys', 'generate', '--private', 'k.pem', '--public', 'k.pub', '--unencrypted'],
+      {
+        cwd: top,
+      },
+    );
+    assert.equal(gen.status, 0, gen.stderr);
+    writeFileSync(join(top, 'outside.txt'), 'not part of the release\n');
+    writeFileSync(join(ws, 'app.txt'), 'the release\n');
+    symlinkSync(join(top, 'outside.txt'), join(ws, 'link.txt'));
+    symlinkSync(top, join(ws, 'up'));
+    const sign = (file: string) =>
+      vouch(['sign', '--offline', '--key', '../k.pem', '--output-dir', 'o', '--json', file], {
+        cwd: ws,
+        env: { GITHUB_EVENT_NAME: '' },
+      });
+    for (const file of [
+      '../outside.txt',
+      join(top, 'outside.txt'),
+      'sub/../../outside.txt',
+      'link.txt',
+      'up/outside.txt',
+    ]) {
+      const r = sign(file);
+      assert.equal(r.status, 2, `${file}: ${r.stderr}`);
+      const error = JSON.parse(r.stdout).error;
+      assert.equal(error.code, 'PATH_OUTSIDE_WORKSPACE', file);
+      assert.ok(error.message.includes(`"${file}"`), error.message);
+    }
+    assert.equal(existsSync(join(ws, 'o')), false, 'nothing signed for a refused file');
+    assert.equal(existsSync(join(top, 'outside.txt.sigstore.json')), false);
+
+    // Inside the workspace: relative, through `..` that stays inside, or absolute.
+    for (const file of ['app.txt', 'sub/../app.txt', join(ws, 'app.txt')]) {
+      const r = sign(file);
+      assert.equal(r.status, 0, `${file}: ${r.stderr}`);
+      assert.equal(
+        JSON.parse(r.stdout).files[0].bundlePath,
+        join(ws, 'o', 'app.txt.sigstore.json'),
+      );
+    }
   });
 });

@@ -1,0 +1,2 @@
+import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
+import{a,b,c,d}from"./chunk-PSGCFE6I.js";import"./chunk-PJSY2SU3.js";import"./chunk-BF2B6I6Y.js";import"./chunk-SZ2KL5BB.js";import"./chunk-U75I7AWO.js";import"./chunk-PE3AJK4T.js";import"./chunk-SUJO3R5O.js";import"./chunk-VXSMEYXA.js";import"./chunk-572A5H4T.js";export{b as cargoPathDependencyDirs,a as cargoWorkspaceGlobs,d as pathCrateUrl,c as readCargoWorkspace};

@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-QGLJKDCA.js";import"./chunk-QFCVSGUH.js";import"./chunk-J7UGQCYZ.js";import"./chunk-SZ2KL5BB.js";import"./chunk-747QCPPQ.js";import"./chunk-PE3AJK4T.js";import"./chunk-LYPPERP2.js";import"./chunk-CIEIVDYG.js";import"./chunk-572A5H4T.js";export{b as cargoPathDependencyDirs,a as cargoWorkspaceGlobs,d as pathCrateUrl,c as readCargoWorkspace};

@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-7RNXAWUK.js";import"./chunk-CIEIVDYG.js";import"./chunk-572A5H4T.js";export{c as createGitHubClient,a as rateLimitWaitMs,d as splitRepo,b as toGitHubError};

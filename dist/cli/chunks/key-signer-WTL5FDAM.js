@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-4D75ELH6.js";import"./chunk-CIEIVDYG.js";import"./chunk-572A5H4T.js";export{b as computeKeyHint,d as createKeySigner,a as describeKeyAlgorithm,c as toSpkiPem};

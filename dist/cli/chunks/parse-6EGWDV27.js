@@ -1,0 +1,2 @@
+import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
+import{a,b,c,d,e,f,g,h}from"./chunk-U75I7AWO.js";import"./chunk-PE3AJK4T.js";import"./chunk-SUJO3R5O.js";import"./chunk-VXSMEYXA.js";import"./chunk-572A5H4T.js";export{a as MAX_SBOM_BYTES,b as ecosystemOfPurl,d as licenseRefOf,g as parseSbom,e as purlNamespace,f as purlNamespaceSlow,h as readSbomObject,c as stripOuterParens};

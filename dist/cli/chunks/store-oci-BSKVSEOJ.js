@@ -1,0 +1,2 @@
+import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
+import{g as a,h as b,i as c,j as d,k as e,l as f,m as g,n as h,o as i}from"./chunk-3WL3KJZE.js";import"./chunk-VXSMEYXA.js";import"./chunk-572A5H4T.js";export{c as OCI_EMPTY,b as OCI_INDEX,a as OCI_MANIFEST,d as RegistryClient,g as attachBundle,f as buildBundleManifest,h as ociStore,e as referrersTag,i as registryOptionsFromEnv};

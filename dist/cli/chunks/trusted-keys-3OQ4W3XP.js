@@ -1,0 +1,2 @@
+import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
+import{a,b,c,d,e,f}from"./chunk-FV4OMSUD.js";import"./chunk-CY5QAJL3.js";import"./chunk-SUJO3R5O.js";import"./chunk-VXSMEYXA.js";import"./chunk-572A5H4T.js";export{a as TRUSTED_KEYS_MEDIA_TYPE,f as addTrustedKeyEntry,e as buildTrustedKeyEntry,d as isTrustedAt,c as parseTrustedKeys,b as parseUtcTime};

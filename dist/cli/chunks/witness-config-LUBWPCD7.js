@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{a,b,c,d,e,f}from"./chunk-S7NI7RCX.js";import"./chunk-LYPPERP2.js";import"./chunk-CIEIVDYG.js";import"./chunk-572A5H4T.js";export{c as GITHUB_INSTANCE,a as OFFLINE_WITNESSES,b as PUBLIC_GOOD_INSTANCE,f as describeWitnesses,e as parseSigningConfig,d as selectSigstoreInstance};

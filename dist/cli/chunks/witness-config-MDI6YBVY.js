@@ -1,0 +1,2 @@
+import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
+import{a,b,c,d,e,f}from"./chunk-U7SJF6VX.js";import"./chunk-SUJO3R5O.js";import"./chunk-VXSMEYXA.js";import"./chunk-572A5H4T.js";export{c as GITHUB_INSTANCE,a as OFFLINE_WITNESSES,b as PUBLIC_GOOD_INSTANCE,f as describeWitnesses,e as parseSigningConfig,d as selectSigstoreInstance};

@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{c as a,d as b,e as c}from"./chunk-22EVVWG3.js";import"./chunk-BOP6UMZW.js";import"./chunk-PKUF3T5D.js";import"./chunk-PE3AJK4T.js";import"./chunk-GOWOTRCN.js";import"./chunk-QZANKCLW.js";import"./chunk-572A5H4T.js";export{a as SEVERITIES,b as canonicalSpdxId,c as parsePolicy};

@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h}from"./chunk-6ODEBULE.js";import"./chunk-PE3AJK4T.js";import"./chunk-GOWOTRCN.js";import"./chunk-QZANKCLW.js";import"./chunk-572A5H4T.js";export{a as MAX_SBOM_BYTES,b as ecosystemOfPurl,d as licenseRefOf,g as parseSbom,e as purlNamespace,f as purlNamespaceSlow,h as readSbomObject,c as stripOuterParens};

@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{g as a,h as b,i as c,j as d,k as e,l as f}from"./chunk-BOP6UMZW.js";import"./chunk-PKUF3T5D.js";import"./chunk-PE3AJK4T.js";import"./chunk-GOWOTRCN.js";import"./chunk-QZANKCLW.js";import"./chunk-572A5H4T.js";export{e as checkExceptions,b as checkUtcDate,d as exceptionIdentity,f as parseExceptions,a as unknownKeyMessage,c as utcDateMs};

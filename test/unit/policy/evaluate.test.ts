@@ -271,8 +271,10 @@ test('vulnerability rules with no advisories to check them against: the verdict 
         .gateIneligibleReasons,
       report.gateIneligibleReasons,
     );
-    // The gate reads gateEligible: such a report never satisfies it.
-    assert.equal(policyEvidenceFromReport(report, 'd'.repeat(64)).warnOnly, true);
+    // The gate reads gateEligible: such a report never satisfies it, and says why.
+    const evidence = policyEvidenceFromReport(report, 'd'.repeat(64));
+    assert.equal(evidence.warnOnly, false);
+    assert.deepEqual(evidence.ineligible, report.gateIneligibleReasons);
   }
   const checked = evaluatePolicy({ sbom, policy, now, advisories: npm });
   assert.equal(checked.gateEligible, true);

@@ -112,20 +112,35 @@ export function utcDateMs(date: string): number {
 const PACKAGE_MEMO_MAX = 10_000;
 const canonicalPackages = new Map<string, string>();
 
+/** A purl with nothing to decode or fold: lower case, no percent-escapes, qualifiers or subpath. */
+const PLAIN_PURL = /^pkg:[a-z][a-z0-9.+-]*\/[^%?#A-Z\s]+$/;
+
 /**
- * A package URL in one spelling: percent-decoded and re-encoded the way packageurl-js writes it
- * (`pkg:npm/@sentry/browser` and `pkg:npm/%40sentry/browser` are one package; type rules such as
- * npm's lower-case names apply), lower-cased. Text that is not a purl is only trimmed and
- * lower-cased.
+ * A package URL in one spelling: parsed by packageurl-js (so percent-escapes are decoded and type
+ * rules such as npm's lower-case names apply), written back with its namespace, name and version
+ * decoded, and lower-cased: `pkg:npm/@sentry/browser` and `pkg:npm/%40sentry/browser` are one
+ * package. A purl already in that form skips the parse. Text that is not a purl is only trimmed
+ * and lower-cased.
  */
 export function canonicalPackage(text: string): string {
   const hit = canonicalPackages.get(text);
   if (hit !== undefined) return hit;
+  const trimmed = text.trim();
   let canonical: string;
-  try {
-    canonical = PackageURL.fromString(text.trim()).toString().toLowerCase();
-  } catch {
-    canonical = text.trim().toLowerCase();
+  if (PLAIN_PURL.test(trimmed)) {
+    // Already in the decoded, lower-case form the slow path builds: no purl parse needed.
+    canonical = trimmed;
+  } else {
+    try {
+      const p = PackageURL.fromString(trimmed);
+      const full = p.toString();
+      const tail = /[?#]/.exec(full);
+      canonical = `pkg:${p.type}/${p.namespace ? `${p.namespace}/` : ''}${p.name}${
+        p.version ? `@${p.version}` : ''
+      }${tail ? full.slice(tail.index) : ''}`.toLowerCase();
+    } catch {
+      canonical = trimmed.toLowerCase();
+    }
   }
   if (canonicalPackages.size >= PACKAGE_MEMO_MAX) canonicalPackages.clear();
   canonicalPackages.set(text, canonical);

@@ -1,0 +1,2 @@
+import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
+import{h as a,i as b,j as c,k as d,l as e,m as f,n as g}from"./chunk-Q2YE5GQV.js";import"./chunk-PKUF3T5D.js";import"./chunk-PE3AJK4T.js";import"./chunk-SUJO3R5O.js";import"./chunk-VXSMEYXA.js";import"./chunk-572A5H4T.js";export{d as canonicalPackage,f as checkExceptions,b as checkUtcDate,e as exceptionIdentity,g as parseExceptions,a as unknownKeyMessage,c as utcDateMs};

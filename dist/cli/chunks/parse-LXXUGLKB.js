@@ -1,0 +1,2 @@
+import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
+import{a,b,c}from"./chunk-R7L3U4JF.js";import"./chunk-B3BIQZIW.js";import"./chunk-Q2YE5GQV.js";import"./chunk-UM7DYASF.js";import"./chunk-PKUF3T5D.js";import"./chunk-PE3AJK4T.js";import"./chunk-SUJO3R5O.js";import"./chunk-VXSMEYXA.js";import"./chunk-572A5H4T.js";export{a as SEVERITIES,b as canonicalSpdxId,c as parsePolicy};

@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{h as a,i as b,j as c,k as d,l as e,m as f,n as g}from"./chunk-AEBJJNYM.js";import"./chunk-PKUF3T5D.js";import"./chunk-PE3AJK4T.js";import"./chunk-IYM7ISR2.js";import"./chunk-EYVMY256.js";import"./chunk-572A5H4T.js";export{d as canonicalPackage,f as checkExceptions,b as checkUtcDate,e as exceptionIdentity,g as parseExceptions,a as unknownKeyMessage,c as utcDateMs};

@@ -1,2 +1,0 @@
-import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
-import{c as a,d as b,e as c}from"./chunk-QYLWUDWD.js";import"./chunk-AEBJJNYM.js";import"./chunk-PKUF3T5D.js";import"./chunk-PE3AJK4T.js";import"./chunk-IYM7ISR2.js";import"./chunk-EYVMY256.js";import"./chunk-572A5H4T.js";export{a as SEVERITIES,b as canonicalSpdxId,c as parsePolicy};

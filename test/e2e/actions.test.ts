@@ -1,6 +1,5 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { ACTIONS, bundleOptions } from '../../scripts/bundle.ts';
 import { runActionBundle, runActionBundleAsync, type ActionRun } from '../helpers/action-runner.ts';
 import { ROOT, vouch } from '../helpers/cli.ts';
 import { pullRequest42Routes, startGitHubServer } from '../helpers/github-server.ts';
+import { runIn } from '../helpers/release-workspace.ts';
 
 const FILE = 'dist/widget-web-1.4.0.tgz';
 const LOCAL_BUILDER = 'https://vouch.dev/builders/local/v1';
@@ -28,21 +28,7 @@ function action(
   return r;
 }
 
-function sh(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, {
-    cwd: ws,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'r',
-      GIT_AUTHOR_EMAIL: 'r@example.invalid',
-      GIT_COMMITTER_NAME: 'r',
-      GIT_COMMITTER_EMAIL: 'r@example.invalid',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-    },
-  });
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
-}
+const sh = (cmd: string, args: string[]): void => runIn(ws, cmd, args);
 
 before(async () => {
   bundles = mkdtempSync(join(tmpdir(), 'vouch-actions-e2e-dist-'));

@@ -5,49 +5,31 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../../src/core/logger.ts';
 import type { EvidenceManifest } from '../../../src/core/gate/manifest.ts';
 import { createGateDeps } from '../../../src/adapters/gate/default-deps.ts';
 import { readAdvisoryDirectories } from '../../../src/adapters/gate/policy-port.ts';
 import { runGate, type GateRequest, type GateResult } from '../../../src/adapters/gate/run-gate.ts';
-import { vouch } from '../../helpers/cli.ts';
+import {
+  exampleRepo,
+  LOCAL_BUILDER,
+  NPM,
+  NPM_SBOM,
+  runIn,
+  RUST,
+  RUST_SBOM,
+  signedRelease,
+} from '../../helpers/release-workspace.ts';
 
 process.env['GIT_CONFIG_GLOBAL'] = '/dev/null';
 process.env['GIT_CONFIG_NOSYSTEM'] = '1';
 
-const NPM = 'dist/widget-web-1.4.0.tgz';
-const RUST = 'dist/rust-tunnel-0.1.0.tar.gz';
-const NPM_SBOM = 'attestations/npm.sbom.sigstore.json';
-const RUST_SBOM = 'attestations/rust.sbom.sigstore.json';
 const NOTES_SIG = 'dist/notes.txt.sigstore.json';
 const BIG_ADVISORY = 'big-advisories/npm/GHSA-huge-huge-huge.json';
-const LOCAL_BUILDER = 'https://vouch.dev/builders/local/v1';
 let ws = '';
-
-function run(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, {
-    cwd: ws,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'r',
-      GIT_AUTHOR_EMAIL: 'r@example.invalid',
-      GIT_COMMITTER_NAME: 'r',
-      GIT_COMMITTER_EMAIL: 'r@example.invalid',
-    },
-  });
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
-}
-
-function cli(args: string[]): void {
-  const r = vouch(args, { cwd: ws });
-  assert.equal(r.status, 0, `vouch ${args.join(' ')}: ${r.stderr}`);
-}
 
 const sha = (path: string): string =>
   createHash('sha256')
@@ -59,48 +41,11 @@ const sha = (path: string): string =>
  * the bundle directory, then the npm tarball altered after signing.
  */
 before(() => {
-  ws = mkdtempSync(join(tmpdir(), 'vouch-gate-offered-'));
-  cpSync(join(import.meta.dirname, '../../../examples'), ws, { recursive: true });
-  run('git', ['init', '-q', '-b', 'main']);
-  run('git', ['add', '-A']);
-  run('git', ['commit', '-q', '-m', 'approved exceptions on main']);
-  for (const d of ['dist', 'attestations', 'sbom', 'notes']) mkdirSync(join(ws, d));
-  run('tar', ['-czf', NPM, '-C', 'npm-app', 'package.json', 'index.js']);
-  run('tar', ['-czf', RUST, '-C', 'rust-tunnel', 'Cargo.toml', 'Cargo.lock']);
+  ws = exampleRepo('vouch-gate-offered-');
+  mkdirSync(join(ws, 'notes'));
   writeFileSync(join(ws, 'notes/notes.txt'), 'release notes, not a release file\n');
-  cli(['keys', 'generate', '--unencrypted', '--private', 'release.key', '--public', 'release.pub']);
-  cli(['sbom', 'npm-app', '--file', NPM, '--output', 'sbom/npm.cdx.json']);
-  cli(['sbom', 'rust-tunnel', '--file', RUST, '--output', 'sbom/rust.cdx.json']);
-  cli(['sign', '--key', 'release.key', '--offline', NPM, RUST, 'notes/notes.txt']);
-  run('mv', ['notes/notes.txt.sigstore.json', NOTES_SIG]);
-  cli([
-    'provenance',
-    '--key',
-    'release.key',
-    '--offline',
-    '--output',
-    'attestations/provenance.sigstore.json',
-    NPM,
-    RUST,
-  ]);
-  for (const [sbom, file, out] of [
-    ['sbom/npm.cdx.json', NPM, NPM_SBOM],
-    ['sbom/rust.cdx.json', RUST, RUST_SBOM],
-  ] as const) {
-    cli([
-      'attest',
-      '--key',
-      'release.key',
-      '--offline',
-      '--predicate',
-      sbom,
-      '--predicate-type',
-      'https://cyclonedx.org/bom',
-      '--output',
-      out,
-      file,
-    ]);
-  }
+  signedRelease(ws, ['notes/notes.txt']);
+  runIn(ws, 'mv', ['notes/notes.txt.sigstore.json', NOTES_SIG]);
   // Tamper: flip the last byte of the npm tarball after it was signed and attested.
   const bytes = readFileSync(join(ws, NPM));
   bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;

@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
-  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -18,6 +17,15 @@ import { createGateDeps } from '../../../src/adapters/gate/default-deps.ts';
 import { writeEvidence } from '../../../src/adapters/gate/evidence.ts';
 import { runGate, type GateRequest, type GateResult } from '../../../src/adapters/gate/run-gate.ts';
 import { vouch } from '../../helpers/cli.ts';
+import {
+  exampleRepo,
+  LOCAL_BUILDER,
+  NPM,
+  RUST,
+  runIn,
+  signedRelease,
+  vouchIn,
+} from '../../helpers/release-workspace.ts';
 import {
   BASE_SHA,
   loadRecording,
@@ -37,75 +45,14 @@ import { pushTestImage, REGISTRY_BINARY, startRegistry } from '../../helpers/reg
 process.env['GIT_CONFIG_GLOBAL'] = '/dev/null';
 process.env['GIT_CONFIG_NOSYSTEM'] = '1';
 
-const NPM = 'dist/widget-web-1.4.0.tgz';
-const RUST = 'dist/rust-tunnel-0.1.0.tar.gz';
-const LOCAL_BUILDER = 'https://vouch.dev/builders/local/v1';
 let ws = '';
 
-function run(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, {
-    cwd: ws,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'r',
-      GIT_AUTHOR_EMAIL: 'r@example.invalid',
-      GIT_COMMITTER_NAME: 'r',
-      GIT_COMMITTER_EMAIL: 'r@example.invalid',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-    },
-  });
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
-}
-
-function cli(args: string[]): void {
-  const r = vouch(args, { cwd: ws });
-  assert.equal(r.status, 0, `vouch ${args.join(' ')}: ${r.stderr}`);
-}
+const run = (cmd: string, args: string[]): void => runIn(ws, cmd, args);
+const cli = (args: string[]): void => vouchIn(ws, args);
 
 before(() => {
-  ws = mkdtempSync(join(tmpdir(), 'vouch-gate-'));
-  cpSync(join(import.meta.dirname, '../../../examples'), ws, { recursive: true });
-  run('git', ['init', '-q', '-b', 'main']);
-  run('git', ['add', '-A']);
-  run('git', ['commit', '-q', '-m', 'approved exceptions on main']);
-  mkdirSync(join(ws, 'dist'));
-  mkdirSync(join(ws, 'attestations'));
-  mkdirSync(join(ws, 'sbom'));
-  run('tar', ['-czf', NPM, '-C', 'npm-app', 'package.json', 'index.js']);
-  run('tar', ['-czf', RUST, '-C', 'rust-tunnel', 'Cargo.toml', 'Cargo.lock']);
-  cli(['keys', 'generate', '--unencrypted', '--private', 'release.key', '--public', 'release.pub']);
-  cli(['sbom', 'npm-app', '--file', NPM, '--output', 'sbom/npm.cdx.json']);
-  cli(['sbom', 'rust-tunnel', '--file', RUST, '--output', 'sbom/rust.cdx.json']);
-  cli(['sign', '--key', 'release.key', '--offline', NPM, RUST]);
-  cli([
-    'provenance',
-    '--key',
-    'release.key',
-    '--offline',
-    '--output',
-    'attestations/provenance.sigstore.json',
-    NPM,
-    RUST,
-  ]);
-  for (const [sbom, file, out] of [
-    ['sbom/npm.cdx.json', NPM, 'attestations/npm.sbom.sigstore.json'],
-    ['sbom/rust.cdx.json', RUST, 'attestations/rust.sbom.sigstore.json'],
-  ] as const) {
-    cli([
-      'attest',
-      '--key',
-      'release.key',
-      '--offline',
-      '--predicate',
-      sbom,
-      '--predicate-type',
-      'https://cyclonedx.org/bom',
-      '--output',
-      out,
-      file,
-    ]);
-  }
+  ws = exampleRepo('vouch-gate-');
+  signedRelease(ws);
 });
 
 let evidenceNo = 0;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -134,6 +134,60 @@ describe('verify action', () => {
     await bad({ files: ['../*.tgz'], 'public-key': 'key.pub' }, 'PATH_OUTSIDE_WORKSPACE');
     await bad({ files: [], 'public-key': 'key.pub' }, 'INPUT_MISSING');
     await bad({ files: ['*.tgz'], 'trusted-root': 'trusted_root.json' }, 'VERIFY_POLICY_MISSING');
+  });
+
+  it('signs a VSA per file with vsa-key (an encrypted PEM key and its passphrase), a FAILED one too', async () => {
+    const dir = await setup();
+    writeFileSync(join(dir, 'b.tgz'), 'altered');
+    const vsaKey = generateTestKey();
+    writeFileSync(
+      join(dir, 'vsa.pem'),
+      vsaKey.privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+        cipher: 'aes-256-cbc',
+        passphrase: 'vsa pass',
+      }),
+    );
+    const values = {
+      files: ['*.tgz'],
+      'public-key': 'key.pub',
+      'trusted-root': 'trusted_root.json',
+      'vsa-dir': 'vsa',
+      'vsa-key': 'vsa.pem',
+    };
+    const withPassphrase: InputReader = {
+      ...reader(values),
+      secret: (n) => (n === 'passphrase' ? 'vsa pass' : ''),
+    };
+    const d = deps(dir);
+    await assert.rejects(
+      run(readInputs(withPassphrase, {}), d.deps),
+      (e: unknown) => e instanceof VouchError && e.code === 'VERIFY_ARTIFACT_MISMATCH',
+    );
+    const verdicts: Record<string, string> = {};
+    for (const n of ['a.tgz', 'b.tgz']) {
+      const bundle = JSON.parse(readFileSync(join(dir, 'vsa', `${n}.vsa.sigstore.json`), 'utf8'));
+      const statement = JSON.parse(
+        Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8'),
+      );
+      assert.equal(statement.predicateType, 'https://slsa.dev/verification_summary/v1');
+      assert.equal(statement.subject[0].digest.sha256, sha256Hex(readFileSync(join(dir, n))));
+      verdicts[n] = statement.predicate.verificationResult;
+    }
+    assert.deepEqual(verdicts, { 'a.tgz': 'PASSED', 'b.tgz': 'FAILED' });
+
+    // Without the passphrase the key cannot be opened: a coded user error, no VSA, no report.
+    const fresh = await setup();
+    writeFileSync(join(fresh, 'vsa.pem'), readFileSync(join(dir, 'vsa.pem')));
+    const f = deps(fresh);
+    await assert.rejects(
+      run(readInputs(reader(values), {}), f.deps),
+      (e: unknown) =>
+        e instanceof VouchError && e.code === 'SIGN_PASSPHRASE_MISSING' && e.kind === 'user',
+    );
+    assert.equal(existsSync(join(fresh, 'vsa')), false);
+    assert.equal(existsSync(join(fresh, 'vouch-verify-report.json')), false);
   });
 
   it('fetches bundles from the GitHub attestations API by digest (from-github, github-token)', async () => {

@@ -46,7 +46,9 @@ export const INPUT_DESCRIPTIONS = {
   report:
     'Path of the JSON verification report to write, relative to the workspace (default: vouch-verify-report.json).',
   'vsa-dir':
-    'Directory to write an unsigned SLSA verification summary statement per artifact into (optional).',
+    'Directory to write an SLSA verification summary statement per artifact into (optional; signed too when vsa-key is given).',
+  'vsa-key':
+    'Key reference (a PEM file path, a `pkcs11:` URI, or a KMS reference; not keyless) to sign each VSA in vsa-dir with, offline (optional).',
   'trusted-keys':
     'Path of a trusted-keys file (keys with validity windows) for key-signed bundles.',
   'certificate-identity': 'Exact signer identity (certificate SAN) required of keyless bundles.',

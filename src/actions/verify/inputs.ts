@@ -17,6 +17,8 @@ export interface Inputs {
   readonly builderIds: string[];
   readonly report: string;
   readonly vsaDir: string;
+  readonly vsaKey: string;
+  readonly passphrase: string;
   readonly certificateGithubRepository: string;
   readonly certificateGithubRef: string;
   readonly certificateGithubTrigger: string;
@@ -50,6 +52,8 @@ export function readInputs(reader: InputReader, _env: NodeJS.ProcessEnv): Inputs
     builderIds: reader.list('builder-ids'),
     report: reader.string('report'),
     vsaDir: reader.string('vsa-dir'),
+    vsaKey: reader.string('vsa-key'),
+    passphrase: reader.secret('passphrase'),
     certificateGithubRepository: reader.string('certificate-github-repository'),
     certificateGithubRef: reader.string('certificate-github-ref'),
     certificateGithubTrigger: reader.string('certificate-github-trigger'),

@@ -79,6 +79,8 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
       builderIds: inputs.builderIds,
       report,
       vsaDir: opt(inputs.vsaDir),
+      vsaKey: opt(inputs.vsaKey),
+      passphrase: opt(inputs.passphrase),
       fromGitHub: inputs.fromGithub,
       fromGitHubOrg: inputs.fromGithubOrg,
       fromOci: inputs.fromOci,
@@ -87,6 +89,7 @@ export async function run(inputs: Inputs, deps: ActionDeps): Promise<void> {
     {
       cwd: deps.workspace,
       logger: deps.logger,
+      env: deps.env,
       fetch: {
         ...(deps.env['GITHUB_API_URL'] ? { apiUrl: deps.env['GITHUB_API_URL'] } : {}),
         ...(token ? { token } : {}),

@@ -17,6 +17,7 @@ import {
   type VerifyRequest,
   type VerifyResult,
 } from './verify-artifacts.ts';
+import { openVsaSigner, VSA_BUNDLE_SUFFIX, type VsaSigner } from './vsa-signer.ts';
 
 export interface RunVerifyOptions {
   readonly artifacts: readonly string[];
@@ -45,6 +46,12 @@ export interface RunVerifyOptions {
   readonly maxBundleBytes?: string | undefined;
   readonly report?: string | undefined;
   readonly vsaDir?: string | undefined;
+  /** Key reference to sign each VSA with (PEM file, pkcs11:, KMS); needs `vsaDir`. */
+  readonly vsaKey?: string | undefined;
+  /** Variable holding the passphrase of a PEM `vsaKey` (default VOUCH_KEY_PASSPHRASE). */
+  readonly passphraseEnv?: string | undefined;
+  /** The passphrase of a PEM `vsaKey`, given directly (the action's secret input). */
+  readonly passphrase?: string | undefined;
   /** GitHub repositories (`owner/repo`) whose attestations API is asked by artifact digest. */
   readonly fromGitHub?: readonly string[];
   /** GitHub organizations whose attestations API is asked by artifact digest. */
@@ -124,6 +131,13 @@ export function buildVerifyRequest(o: RunVerifyOptions): VerifyRequest {
     );
   }
   if (identityGiven) checkIdentityFlags(o);
+  if (o.vsaKey && !o.vsaDir) {
+    throw new VouchError(
+      'INPUT_MISSING',
+      'a VSA signing key (--vsa-key) was given without a VSA directory (--vsa DIR)',
+      { hint: 'Add --vsa DIR (the action: vsa-dir) to say where the signed VSAs go.' },
+    );
+  }
   let max: number | undefined;
   if (o.maxBundleBytes !== undefined) {
     max = Number(o.maxBundleBytes);
@@ -176,28 +190,99 @@ export function buildVerifyRequest(o: RunVerifyOptions): VerifyRequest {
   };
 }
 
+/** One VSA written by `runVerify`: the statement, and its signed bundle when a key was given. */
+export interface VsaFile {
+  readonly artifact: string;
+  readonly verificationResult: 'PASSED' | 'FAILED';
+  readonly statement: string;
+  readonly bundle?: string;
+}
+
+export interface RunVerifyResult extends VerifyResult {
+  /** The VSA files written (with `vsaDir`). */
+  readonly vsaFiles?: readonly VsaFile[];
+  /** Who signed the VSAs (with `vsaKey`); signed offline, with no log entry or timestamp. */
+  readonly vsaSigner?: string;
+}
+
+/** File stems for the VSAs, one per artifact: the base name, made unique with leading `_`. */
+function vsaStems(artifacts: readonly string[]): string[] {
+  const used = new Set<string>();
+  return artifacts.map((a) => {
+    let stem = basename(a).replace(/[^A-Za-z0-9._-]/g, '_');
+    while (used.has(stem)) stem = `_${stem}`;
+    used.add(stem);
+    return stem;
+  });
+}
+
+/** Signs every VSA first, then writes each file atomically: a signing failure writes no VSA. */
+async function writeVsas(
+  result: VerifyResult,
+  dir: string,
+  signer: VsaSigner | undefined,
+): Promise<VsaFile[]> {
+  const reports = result.artifacts.filter((a) => a.vsa);
+  const stems = vsaStems(reports.map((a) => a.artifact));
+  const planned = [];
+  for (const [i, a] of reports.entries()) {
+    planned.push({
+      a,
+      stem: stems[i]!,
+      bundle: signer ? await signer.signStatement(a.vsa) : undefined,
+    });
+  }
+  return planned.map(({ a, stem, bundle }) => {
+    const statement = join(dir, `${stem}.vsa.json`);
+    writeFileAtomic(statement, `${JSON.stringify(a.vsa, null, 2)}\n`);
+    const file: VsaFile = {
+      artifact: a.artifact,
+      verificationResult: a.vsa!.predicate.verificationResult,
+      statement,
+    };
+    if (bundle === undefined) return file;
+    const signed = join(dir, `${stem}${VSA_BUNDLE_SUFFIX}`);
+    writeFileAtomic(signed, `${JSON.stringify(bundle, null, 2)}\n`);
+    return { ...file, bundle: signed };
+  });
+}
+
 export async function runVerify(
   options: RunVerifyOptions,
   deps: {
     readonly cwd: string;
     readonly logger: Logger;
     readonly now?: Date;
+    /** Environment for the VSA key (passphrase, PKCS#11 PIN, KMS credentials). */
+    readonly env?: NodeJS.ProcessEnv;
     /** API root, token and registry options for the `from*` sources. */
     readonly fetch?: VerifyDeps['fetch'];
   },
-): Promise<VerifyResult> {
+): Promise<RunVerifyResult> {
   const request = buildVerifyRequest(options);
-  const result = await verifyArtifacts(request, deps);
-  if (options.report) {
-    writeFileAtomic(resolve(deps.cwd, options.report), `${JSON.stringify(result, null, 2)}\n`);
-  }
-  if (options.vsaDir) {
-    const dir = resolve(deps.cwd, options.vsaDir);
-    for (const a of result.artifacts) {
-      if (!a.vsa) continue;
-      const name = `${basename(a.artifact).replace(/[^A-Za-z0-9._-]/g, '_')}.vsa.json`;
-      writeFileAtomic(join(dir, name), `${JSON.stringify(a.vsa, null, 2)}\n`);
+  const signer = options.vsaKey
+    ? await openVsaSigner(options.vsaKey, {
+        env: deps.env ?? {},
+        logger: deps.logger,
+        cwd: deps.cwd,
+        ...(options.passphraseEnv ? { passphraseEnv: options.passphraseEnv } : {}),
+        ...(options.passphrase ? { passphrase: options.passphrase } : {}),
+      })
+    : undefined;
+  try {
+    const result = await verifyArtifacts(request, deps);
+    if (options.report) {
+      writeFileAtomic(resolve(deps.cwd, options.report), `${JSON.stringify(result, null, 2)}\n`);
     }
+    if (!options.vsaDir) return result;
+    const vsaFiles = await writeVsas(result, resolve(deps.cwd, options.vsaDir), signer);
+    if (signer) {
+      deps.logger.info(
+        `signed ${vsaFiles.length} VSA(s) with ${signer.identity} offline: no transparency log entry or timestamp`,
+      );
+    }
+    return { ...result, vsaFiles, ...(signer ? { vsaSigner: signer.identity } : {}) };
+  } finally {
+    await signer?.close();
   }
-  return result;
 }

@@ -6,7 +6,7 @@ const command: CommandSpec = {
   name: 'verify',
   summary: 'Verify bundles and attestations against trust material and an identity policy',
   usage:
-    'vouch verify --bundle FILE (--key PUBFILE | --trusted-keys FILE | --certificate-identity ID --certificate-oidc-issuer URL) [--trusted-root FILE|public-good|github] [--online] [--predicate-type URI] [--source-repository R] [--source-ref REF] [--builder-id ID]... [--report FILE] ARTIFACT_OR_DIGEST...',
+    'vouch verify --bundle FILE (--key PUBFILE | --trusted-keys FILE | --certificate-identity ID --certificate-oidc-issuer URL) [--trusted-root FILE|public-good|github] [--online] [--predicate-type URI] [--source-repository R] [--source-ref REF] [--builder-id ID]... [--report FILE] [--vsa DIR [--vsa-key REF [--passphrase-env VAR]]] ARTIFACT_OR_DIGEST...',
   examples: [
     'vouch verify --bundle app.tgz.sigstore.json --key release.pub app.tgz',
     'vouch verify --bundle prov.sigstore.json --certificate-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0 --certificate-oidc-issuer https://token.actions.githubusercontent.com app.tgz',
@@ -126,7 +126,20 @@ const command: CommandSpec = {
     vsa: {
       type: 'string',
       value: 'DIR',
-      description: 'Write an SLSA verification summary statement per artifact into DIR (unsigned).',
+      description:
+        'Write an SLSA verification summary statement per artifact into DIR (ARTIFACT.vsa.json).',
+    },
+    'vsa-key': {
+      type: 'string',
+      value: 'REF',
+      description:
+        'Key reference (PEM file, pkcs11:, KMS) to sign each VSA with, offline: ARTIFACT.vsa.sigstore.json beside it.',
+    },
+    'passphrase-env': {
+      type: 'string',
+      value: 'VAR',
+      description:
+        'Environment variable holding the --vsa-key passphrase (default: VOUCH_KEY_PASSPHRASE).',
     },
   },
   run: async (ctx) => {
@@ -176,6 +189,8 @@ const command: CommandSpec = {
         maxBundleBytes: stringValue(v, 'max-bundle-bytes'),
         report: stringValue(v, 'report'),
         vsaDir: stringValue(v, 'vsa'),
+        vsaKey: stringValue(v, 'vsa-key'),
+        passphraseEnv: stringValue(v, 'passphrase-env'),
         fromGitHub: listValue(v, 'from-github'),
         fromGitHubOrg: listValue(v, 'from-github-org'),
         fromOci: listValue(v, 'from-oci'),
@@ -184,6 +199,7 @@ const command: CommandSpec = {
       {
         cwd: ctx.cwd,
         logger: ctx.logger,
+        env: ctx.env,
         fetch: {
           ...(ctx.env['GITHUB_API_URL'] ? { apiUrl: ctx.env['GITHUB_API_URL'] } : {}),
           ...(token ? { token } : {}),
@@ -198,6 +214,13 @@ const command: CommandSpec = {
           a.verdict === 'pass'
             ? `pass  ${a.artifact}  (${a.bundle})\n`
             : `FAIL  ${a.artifact}  [${a.error?.code}] ${a.error?.message}\n`,
+        );
+      }
+      for (const f of result.vsaFiles ?? []) {
+        ctx.stdout.write(
+          f.bundle
+            ? `vsa   ${f.bundle}  (${f.verificationResult}, signed offline by ${result.vsaSigner}: no transparency log entry or timestamp)\n`
+            : `vsa   ${f.statement}  (${f.verificationResult}, unsigned)\n`,
         );
       }
     }

@@ -1,0 +1,2 @@
+import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
+import{a}from"./chunk-VERUJ54U.js";import"./chunk-572A5H4T.js";export default a();

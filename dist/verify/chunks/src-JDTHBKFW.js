@@ -1,0 +1,2 @@
+import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
+import{c as a}from"./chunk-7CE7JAQL.js";import"./chunk-URI7VGFQ.js";import"./chunk-572A5H4T.js";export default a();

@@ -1,0 +1,2 @@
+import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
+import{d as a,e as b,f as c,g as d,h as e,i as f,j as g,k as h,l as i}from"./chunk-PIMFA5GN.js";import"./chunk-EYVMY256.js";import"./chunk-572A5H4T.js";export{c as OCI_EMPTY,b as OCI_INDEX,a as OCI_MANIFEST,d as RegistryClient,g as attachBundle,f as buildBundleManifest,h as ociStore,e as referrersTag,i as registryOptionsFromEnv};

@@ -1,0 +1,2 @@
+import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
+import{c as a,d as b,e as c}from"./chunk-VOQ4J6OR.js";import"./chunk-UKLFJL6J.js";import"./chunk-Z54OAC6C.js";import"./chunk-PKUF3T5D.js";import"./chunk-A7CWEBIZ.js";import"./chunk-CLFTD5BL.js";import"./chunk-PIMFA5GN.js";import"./chunk-EYVMY256.js";import"./chunk-NNZLM5IK.js";import"./chunk-JGZL5VS5.js";import"./chunk-VERUJ54U.js";import"./chunk-572A5H4T.js";export{c as failureOf,a as resolveArtifact,b as verifyArtifacts};

@@ -1,5 +1,6 @@
 /** Option sets more than one subcommand takes, spelled once so their flags cannot drift apart. */
-import type { OptionSpec } from './command.ts';
+import { VouchError } from '../errors.ts';
+import { stringValue, type CommandContext, type OptionSpec } from './command.ts';
 
 /**
  * Where bundles are fetched besides local files (`vouch verify`, `vouch gate`). `digestOf` names
@@ -108,3 +109,22 @@ export const ATTESTATION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     description: 'Release to upload to with --store release (default: the tag of GITHUB_REF).',
   },
 };
+
+/**
+ * The GitHub token the bundle-source options use: the variable --github-token-env names (which must
+ * then be set), else GITHUB_TOKEN, then GH_TOKEN. Masked in every log line; undefined when none.
+ */
+export function githubToken(ctx: CommandContext): string | undefined {
+  const tokenVar = stringValue(ctx.values, 'github-token-env');
+  if (tokenVar !== undefined && !ctx.env[tokenVar]) {
+    throw new VouchError(
+      'USAGE_INVALID_VALUE',
+      `--github-token-env ${tokenVar}: that environment variable is empty or not set`,
+    );
+  }
+  const token =
+    (tokenVar !== undefined ? ctx.env[tokenVar] : ctx.env['GITHUB_TOKEN'] || ctx.env['GH_TOKEN']) ||
+    undefined;
+  if (token) ctx.logger.secret(token);
+  return token;
+}

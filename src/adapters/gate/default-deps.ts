@@ -18,6 +18,7 @@ import { VouchError, isVouchError } from '../../errors.ts';
 import type { GitHubClientOptions } from '../github/client.ts';
 import type { BundleSource, FetchBundlesOptions } from '../verify/fetch-bundles.ts';
 import type { LoadedBundle } from '../verify/load-bundles.ts';
+import { openOfflineSigner } from '../sigstore/offline-signer.ts';
 import { evaluateGatePolicy } from './policy-port.ts';
 import {
   EXCEPTIONS_INPUT_ERROR_CODES,
@@ -418,33 +419,20 @@ export function createGateExceptionsSource(
 }
 
 /** Signs with a key reference (manifest and VSAs). Key-based signing needs no network. */
-export async function openGateSigner(
+export function openGateSigner(
   keyRef: string,
   logger: Logger,
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): Promise<GateSigner> {
-  const { resolveSigner, signMessageBundle, signDsseBundle, OFFLINE_WITNESSES } =
-    await import('../sigstore/bundler.ts');
-  const resolved = await resolveSigner(keyRef, { env, logger, cwd });
-  if (resolved.description.mode === 'keyless') {
-    await resolved.close();
-    throw new VouchError(
-      'INPUT_INVALID',
-      'the evidence manifest is signed with a key reference, not keyless',
-      {
-        hint: 'Give --sign-manifest-key a PEM file, pkcs11: URI or KMS reference.',
-      },
-    );
-  }
-  const witnesses = OFFLINE_WITNESSES;
-  return {
-    identity: resolved.description.identity,
-    signMessage: (bytes) => signMessageBundle(resolved.signer, bytes, witnesses),
-    signStatement: (statement) =>
-      signDsseBundle(resolved.signer, statement, 'application/vnd.in-toto+json', witnesses),
-    close: () => resolved.close(),
-  };
+  return openOfflineSigner(
+    keyRef,
+    { env, logger, cwd },
+    {
+      message: 'the evidence manifest is signed with a key reference, not keyless',
+      hint: 'Give --sign-manifest-key a PEM file, pkcs11: URI or KMS reference.',
+    },
+  );
 }
 
 /**

@@ -1,12 +1,11 @@
 /**
  * Signs the VSAs `vouch verify --vsa DIR --vsa-key REF` writes: the key reference is resolved by
  * the same code as `vouch attest` (PEM file, pkcs11:, KMS), and each statement becomes a DSSE
- * Sigstore bundle. Signing is offline, as the gate signs its VSAs: no transparency log entry, no
- * timestamp.
+ * Sigstore bundle. Signing is offline, through the same signer as the gate's VSAs: no
+ * transparency log entry, no timestamp.
  */
 import type { Logger } from '../../core/logger.ts';
-import { parseKeyReference } from '../../core/signing/key-ref.ts';
-import { VouchError } from '../../errors.ts';
+import { openOfflineSigner } from '../sigstore/offline-signer.ts';
 
 export const VSA_BUNDLE_SUFFIX = '.vsa.sigstore.json';
 
@@ -30,29 +29,23 @@ export interface VsaSignerOptions {
 
 /** Opens the signer before anything is verified or written: a bad key reference stops the run. */
 export async function openVsaSigner(keyRef: string, options: VsaSignerOptions): Promise<VsaSigner> {
-  if (parseKeyReference(keyRef).kind === 'keyless') {
-    throw new VouchError('INPUT_INVALID', 'VSAs are signed with a key reference, not keyless', {
+  const signer = await openOfflineSigner(
+    keyRef,
+    {
+      env: options.env,
+      logger: options.logger,
+      cwd: options.cwd,
+      ...(options.passphraseEnv ? { passphraseEnv: options.passphraseEnv } : {}),
+      ...(options.passphrase ? { passphrase: options.passphrase } : {}),
+    },
+    {
+      message: 'VSAs are signed with a key reference, not keyless',
       hint: 'Give --vsa-key (vsa-key) a PEM file, pkcs11: URI or KMS reference.',
-    });
-  }
-  const { resolveSigner, signDsseBundle, OFFLINE_WITNESSES } =
-    await import('../sigstore/bundler.ts');
-  const resolved = await resolveSigner(keyRef, {
-    env: options.env,
-    logger: options.logger,
-    cwd: options.cwd,
-    ...(options.passphraseEnv ? { passphraseEnv: options.passphraseEnv } : {}),
-    ...(options.passphrase ? { passphrase: options.passphrase } : {}),
-  });
+    },
+  );
   return {
-    identity: resolved.description.identity,
-    signStatement: (statement) =>
-      signDsseBundle(
-        resolved.signer,
-        Buffer.from(JSON.stringify(statement)),
-        'application/vnd.in-toto+json',
-        OFFLINE_WITNESSES,
-      ),
-    close: () => resolved.close(),
+    identity: signer.identity,
+    signStatement: (statement) => signer.signStatement(Buffer.from(JSON.stringify(statement))),
+    close: () => signer.close(),
   };
 }

@@ -1,5 +1,5 @@
 import { listValue, stringValue, type CommandSpec } from '../command.ts';
-import { bundleSourceOptions } from '../shared-options.ts';
+import { bundleSourceOptions, githubToken } from '../shared-options.ts';
 import { VouchError } from '../../errors.ts';
 
 const command: CommandSpec = {
@@ -158,18 +158,7 @@ const command: CommandSpec = {
       }
     }
     const verifyApprovals = ctx.values['verify-approvals'] === true;
-    const tokenVar = opt('github-token-env');
-    if (tokenVar !== undefined && !ctx.env[tokenVar]) {
-      throw new VouchError(
-        'USAGE_INVALID_VALUE',
-        `--github-token-env ${tokenVar}: that environment variable is empty or not set`,
-      );
-    }
-    const token =
-      (tokenVar !== undefined
-        ? ctx.env[tokenVar]
-        : ctx.env['GITHUB_TOKEN'] || ctx.env['GH_TOKEN']) || '';
-    if (token) ctx.logger.secret(token);
+    const token = githubToken(ctx) ?? '';
     const { parseBundleSources } = await import('../../adapters/verify/fetch-bundles.ts');
     const sources = parseBundleSources({
       github: listValue(ctx.values, 'from-github'),

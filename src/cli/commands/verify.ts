@@ -1,6 +1,5 @@
-import { VouchError } from '../../errors.ts';
 import { listValue, stringValue, type CommandSpec } from '../command.ts';
-import { bundleSourceOptions } from '../shared-options.ts';
+import { bundleSourceOptions, githubToken } from '../shared-options.ts';
 
 const command: CommandSpec = {
   name: 'verify',
@@ -149,17 +148,7 @@ const command: CommandSpec = {
     const pattern = stringValue(v, 'certificate-identity-regexp');
     const issuer = stringValue(v, 'certificate-oidc-issuer');
     const builderIds = listValue(v, 'builder-id');
-    const tokenVar = stringValue(v, 'github-token-env');
-    if (tokenVar !== undefined && !ctx.env[tokenVar]) {
-      throw new VouchError(
-        'USAGE_INVALID_VALUE',
-        `--github-token-env ${tokenVar}: that environment variable is empty or not set`,
-      );
-    }
-    const token =
-      (tokenVar !== undefined
-        ? ctx.env[tokenVar]
-        : ctx.env['GITHUB_TOKEN'] || ctx.env['GH_TOKEN']) || undefined;
+    const token = githubToken(ctx);
     const { registryOptionsFromEnv } = await import('../../adapters/attest/store-oci.ts');
     const result = await runVerify(
       {

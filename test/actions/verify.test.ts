@@ -21,6 +21,7 @@ import {
   keyMessageBundle,
   SAN,
   sha256Hex,
+  writeEmptyTrustedRoot,
 } from '../helpers/verify-bundles.ts';
 
 function reader(values: Record<string, string | string[]>): InputReader {
@@ -36,16 +37,7 @@ async function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-verify-action-'));
   const key = generateTestKey();
   writeFileSync(join(dir, 'key.pub'), key.pem);
-  writeFileSync(
-    join(dir, 'trusted_root.json'),
-    JSON.stringify({
-      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-      tlogs: [],
-      ctlogs: [],
-      certificateAuthorities: [],
-      timestampAuthorities: [],
-    }),
-  );
+  writeEmptyTrustedRoot(dir);
   for (const n of ['a.tgz', 'b.tgz']) {
     const data = Buffer.from(`release ${n}\n`);
     writeFileSync(join(dir, n), data);
@@ -194,16 +186,7 @@ describe('verify action', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vouch-verify-action-api-'));
     const key = generateTestKey();
     writeFileSync(join(dir, 'key.pub'), key.pem);
-    writeFileSync(
-      join(dir, 'trusted_root.json'),
-      JSON.stringify({
-        mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-        tlogs: [],
-        ctlogs: [],
-        certificateAuthorities: [],
-        timestampAuthorities: [],
-      }),
-    );
+    writeEmptyTrustedRoot(dir);
     const data = Buffer.from('release from the API\n');
     writeFileSync(join(dir, 'app.tgz'), data);
     const digest = `sha256:${sha256Hex(data)}`;
@@ -322,16 +305,7 @@ describe('verify action', () => {
     const ws = mkdtempSync(join(tmpdir(), 'vouch-verify-action-ws-'));
     const key = generateTestKey();
     writeFileSync(join(ws, 'key.pub'), key.pem);
-    writeFileSync(
-      join(ws, 'trusted_root.json'),
-      JSON.stringify({
-        mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-        tlogs: [],
-        ctlogs: [],
-        certificateAuthorities: [],
-        timestampAuthorities: [],
-      }),
-    );
+    writeEmptyTrustedRoot(ws);
     const a = Buffer.from('first file\n');
     const b = Buffer.from('second file\n');
     writeFileSync(join(ws, 'a.tgz'), a);

@@ -3,6 +3,8 @@
  * (whole-second clock), and key-signed ones made with @sigstore/sign's builders and a generated key.
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeIdentityToken, type MockSigstore } from './signing/mock-sigstore.ts';
 
 export const ISSUER = 'https://token.actions.githubusercontent.com';
@@ -208,4 +210,21 @@ export function githubProvenance(
       },
     },
   };
+}
+
+/**
+ * Writes DIR/trusted_root.json: a trusted root with no logs, CAs or TSAs, for key-signed bundles
+ * verified against a key or trusted-keys file (no Sigstore service is trusted).
+ */
+export function writeEmptyTrustedRoot(dir: string): void {
+  writeFileSync(
+    join(dir, 'trusted_root.json'),
+    JSON.stringify({
+      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+      tlogs: [],
+      ctlogs: [],
+      certificateAuthorities: [],
+      timestampAuthorities: [],
+    }),
+  );
 }

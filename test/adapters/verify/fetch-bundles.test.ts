@@ -32,6 +32,7 @@ import {
   sha256Hex,
   statementFor,
   type TestKey,
+  writeEmptyTrustedRoot,
 } from '../../helpers/verify-bundles.ts';
 
 // Key-signed offline test attestations: not SLSA provenance, which would need a log entry.
@@ -76,16 +77,7 @@ describe('bundles from the GitHub attestations API (recorded responses)', () => 
     digest = `sha256:${sha256Hex(data)}`;
     writeFileSync(join(dir, 'app.tgz'), data);
     writeFileSync(join(dir, 'key.pub'), key.pem);
-    writeFileSync(
-      join(dir, 'trusted_root.json'),
-      JSON.stringify({
-        mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-        tlogs: [],
-        ctlogs: [],
-        certificateAuthorities: [],
-        timestampAuthorities: [],
-      }),
-    );
+    writeEmptyTrustedRoot(dir);
     ours = await keyDsseBundle(
       key,
       statementFor('app.tgz', data, ATTESTED, { buildDefinition: {} }),
@@ -401,16 +393,7 @@ describe('bundles from release assets (recorded responses)', () => {
     key = generateTestKey();
     writeFileSync(join(dir, 'app.tgz'), data);
     writeFileSync(join(dir, 'key.pub'), key.pem);
-    writeFileSync(
-      join(dir, 'trusted_root.json'),
-      JSON.stringify({
-        mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-        tlogs: [],
-        ctlogs: [],
-        certificateAuthorities: [],
-        timestampAuthorities: [],
-      }),
-    );
+    writeEmptyTrustedRoot(dir);
     bundleText = `${JSON.stringify(
       await keyDsseBundle(key, statementFor('app.tgz', data, ATTESTED, { buildDefinition: {} })),
       null,
@@ -518,16 +501,7 @@ describe('vouch verify --from-github / --from-release (recorded responses)', () 
     dir = mkdtempSync(join(tmpdir(), 'vouch-fetch-cli-'));
     writeFileSync(join(dir, 'app.tgz'), data);
     writeFileSync(join(dir, 'key.pub'), key.pem);
-    writeFileSync(
-      join(dir, 'trusted_root.json'),
-      JSON.stringify({
-        mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-        tlogs: [],
-        ctlogs: [],
-        certificateAuthorities: [],
-        timestampAuthorities: [],
-      }),
-    );
+    writeEmptyTrustedRoot(dir);
     const bundle = await keyDsseBundle(key, statementFor('app.tgz', data, ATTESTED, { x: 1 }));
     gh = await startGitHubServer({
       [`GET /repos/octo/app/attestations/${digest}`]: {

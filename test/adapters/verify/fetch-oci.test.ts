@@ -31,7 +31,12 @@ import type { Statement } from '../../../src/core/provenance/statement.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { VouchError } from '../../../src/errors.ts';
 import { pushTestImage, startRegistry, type LocalRegistry } from '../../helpers/registry.ts';
-import { generateTestKey, keyDsseBundle, type TestKey } from '../../helpers/verify-bundles.ts';
+import {
+  generateTestKey,
+  keyDsseBundle,
+  type TestKey,
+  writeEmptyTrustedRoot,
+} from '../../helpers/verify-bundles.ts';
 
 // Key-signed offline test attestations: not SLSA provenance, which would need a log entry.
 const ATTESTED = 'https://example.com/vouch-test-attestation/v1';
@@ -48,16 +53,7 @@ describe('bundles from OCI referrers (docker-registry on loopback, pushed with o
     key = generateTestKey();
     dir = mkdtempSync(join(tmpdir(), 'vouch-fetch-oci-'));
     writeFileSync(join(dir, 'key.pub'), key.pem);
-    writeFileSync(
-      join(dir, 'trusted_root.json'),
-      JSON.stringify({
-        mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-        tlogs: [],
-        ctlogs: [],
-        certificateAuthorities: [],
-        timestampAuthorities: [],
-      }),
-    );
+    writeEmptyTrustedRoot(dir);
   });
   after(async () => {
     await registry.stop();

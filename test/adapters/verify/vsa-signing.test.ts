@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { vouch } from '../../helpers/cli.ts';
-import { generateTestKey, keyMessageBundle, sha256Hex } from '../../helpers/verify-bundles.ts';
+import {
+  generateTestKey,
+  keyMessageBundle,
+  sha256Hex,
+  writeEmptyTrustedRoot,
+} from '../../helpers/verify-bundles.ts';
 
 const VSA_TYPE = 'https://slsa.dev/verification_summary/v1';
 
@@ -13,16 +18,7 @@ async function workspace(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-vsa-sign-'));
   const release = generateTestKey();
   writeFileSync(join(dir, 'release.pub'), release.pem);
-  writeFileSync(
-    join(dir, 'trusted_root.json'),
-    JSON.stringify({
-      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-      tlogs: [],
-      ctlogs: [],
-      certificateAuthorities: [],
-      timestampAuthorities: [],
-    }),
-  );
+  writeEmptyTrustedRoot(dir);
   for (const n of ['a.tgz', 'b.tgz']) {
     const data = Buffer.from(`release ${n}\n`);
     writeFileSync(join(dir, n), data);

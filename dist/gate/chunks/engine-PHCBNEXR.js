@@ -1,0 +1,2 @@
+import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);
+import{d as a,e as b,f as c,g as d,h as e,i as f}from"./chunk-AZIXWSGC.js";import"./chunk-Z54OAC6C.js";import"./chunk-IYM7ISR2.js";import"./chunk-CLFTD5BL.js";import"./chunk-EYVMY256.js";import"./chunk-VERUJ54U.js";import"./chunk-NNZLM5IK.js";import"./chunk-JGZL5VS5.js";import"./chunk-572A5H4T.js";export{c as accelerateTree,d as loadTrust,e as parseBundle,b as parseTrustedRoot,f as verifyBundle,a as wrapSigstoreError};
